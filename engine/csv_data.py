@@ -1,0 +1,249 @@
+"""Import a training set from a CSV file.
+
+Convention: numeric columns, an optional header row.  The first n_0 columns
+are the inputs, the last n_L columns the targets.  For classification a
+single integer label column (0..k-1) may stand in for the targets; it is
+one-hot encoded (for one output unit, labels 0/1 are kept as one row).
+Samples become columns: X is (n_0, N), Y is (n_L, N), as everywhere else.
+
+Every problem is a ``BadFileError`` naming the file, the row (1-based, as a
+spreadsheet shows it, the header counting as row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .fileio import BadFileError, read_bytes
+
+MAX_CSV_BYTES = 500_000_000
+MAX_COLUMNS = 100_000
+Array = np.ndarray
+
+
+@dataclass
+class CsvData:
+    """A data set read from a CSV file (samples are columns).
+
+    ``mean``/``std`` are the (n_0, 1) standardisation of the inputs, or None;
+    ``apply_standardization`` reapplies it to new inputs.
+    """
+
+    path: str
+    X: Array
+    Y: Array
+    header: list[str] | None
+    input_columns: list[int]           # 0-based column indices
+    target_columns: list[int]
+    label_column: int | None           # set when Y was one-hot encoded from labels
+    labels: Array | None               # the integer labels, when a label column was read
+    kind: str                          # "classification" | "regression"
+    n_classes: int
+    mean: Array | None = None
+    std: Array | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[1])
+
+    def apply_standardization(self, X: Array) -> Array:
+        """(X − mean) / std with the stored statistics (X unchanged if none)."""
+        if self.mean is None or self.std is None:
+            return X
+        return (X - self.mean) / self.std
+
+
+@dataclass
+class CsvPreview:
+    """The first rows of a CSV as text, for the import dialog."""
+
+    path: str
+    header: list[str] | None
+    rows: list[list[str]]
+    n_columns: int
+    n_rows: int                        # data rows in the whole file
+
+
+def column_name(j: int, header: list[str] | None = None) -> str:
+    """'column 3 (C)' or 'column 3 ("x2")' for the 0-based index j."""
+    if header and j < len(header) and header[j]:
+        return f'column {j + 1} ("{header[j]}")'
+    letters, n = "", j + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return f"column {j + 1} ({letters})"
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+Rows = list[tuple[int, list[str]]]  # (1-based row number, cells)
+
+
+def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str] | None, Rows]:
+    """Header (or None) and the non-blank rows with their 1-based row numbers."""
+    data = read_bytes(path, MAX_CSV_BYTES)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise BadFileError(path, f"is not UTF-8 text (byte {e.start + 1})") from None
+    if "\x00" in text:
+        raise BadFileError(path, "is a binary file, not CSV text")
+    first = text.split("\n", 1)[0]
+    delim = "," if "," in first else ";" if ";" in first else "\t" if "\t" in first else ","
+    rows: Rows = []
+    try:
+        for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim),
+                                start=1):
+            cells = [c.strip() for c in row]
+            if not any(cells):
+                continue  # blank line
+            if len(cells) > MAX_COLUMNS:
+                raise BadFileError(path, f"row {i}: more than {MAX_COLUMNS:,} columns")
+            rows.append((i, cells))
+    except csv.Error as e:
+        raise BadFileError(path, f"not readable as CSV: {e}") from None
+    header = None
+    # A header row is one in which no cell is a number.
+    if rows and not any(_is_number(c) for c in rows[0][1]):
+        header = rows.pop(0)[1]
+    return header, rows
+
+
+def preview(path: str | os.PathLike[str], rows: int = 10) -> CsvPreview:
+    """First ``rows`` data rows as text, with the header and the column count."""
+    header, body = _read_rows(path)
+    n_cols = len(header) if header is not None else (len(body[0][1]) if body else 0)
+    return CsvPreview(str(path), header, [r for _, r in body[:rows]], n_cols, len(body))
+
+
+def _parse(path: str | os.PathLike[str], header: list[str] | None,
+           body: Rows) -> Array:
+    """All cells as float64 (N, columns), refusing ragged rows, text, NaN, Inf."""
+    if not body:
+        raise BadFileError(path, "has no data rows")
+    n_cols = len(header) if header is not None else len(body[0][1])
+    first_row = 1 if header is not None else body[0][0]
+    out = np.empty((len(body), n_cols))
+    for r, (i, cells) in enumerate(body):
+        if len(cells) != n_cols:
+            raise BadFileError(path, f"row {i} has {len(cells)} columns, expected {n_cols} "
+                                     f"as in row {first_row}")
+        for j, cell in enumerate(cells):
+            if not cell:
+                raise BadFileError(path, f"row {i}, {column_name(j, header)}: empty cell")
+            try:
+                v = float(cell)
+            except ValueError:
+                raise BadFileError(path, f"row {i}, {column_name(j, header)}: "
+                                         f"{cell[:40]!r} is not a number") from None
+            if not math.isfinite(v):
+                raise BadFileError(path, f"row {i}, {column_name(j, header)}: "
+                                         f"{cell[:40]!r} is not a finite number")
+            out[r, j] = v
+    return out
+
+
+def load_csv(path: str | os.PathLike[str], n_inputs: int | None = None,
+             n_outputs: int | None = None, label_column: bool = False,
+             n_classes: int | None = None, standardize: bool = False) -> CsvData:
+    """Read a CSV as (X, Y); see the module docstring for the convention.
+
+    Parameters
+    ----------
+    n_inputs, n_outputs : int, optional
+        n_0 and n_L of the network. Without ``n_inputs`` every column but the
+        target columns is an input; ``n_outputs`` defaults to 1.
+    label_column : bool
+        The last column holds class labels 0..k−1, one-hot encoded into k rows
+        (k = ``n_classes`` or ``n_outputs``, else max label + 1).  With one
+        output unit the labels must be 0/1 and stay a single row.
+    standardize : bool
+        Scale each input to mean 0, std 1 (constant inputs are only centred).
+
+    Raises
+    ------
+    BadFileError
+        Naming the file, the row and the column.
+    """
+    header, body = _read_rows(path)
+    M = _parse(path, header, body)
+    n_cols = M.shape[1]
+    if label_column and n_classes is None:
+        n_classes = n_outputs
+    n_target_cols = 1 if label_column else (n_outputs if n_outputs is not None else 1)
+    if n_inputs is None:
+        n_inputs = n_cols - n_target_cols
+    what = ("1 label column" if label_column
+            else f"{n_target_cols} target column{'s' if n_target_cols != 1 else ''}")
+    if n_inputs < 1:
+        raise BadFileError(path, f"has only {n_cols} column{'s' if n_cols != 1 else ''}; "
+                                 f"need at least 1 input column + {what}")
+    if n_inputs + n_target_cols != n_cols:
+        raise BadFileError(path, f"has {n_cols} columns but the network needs "
+                                 f"{n_inputs} input column{'s' if n_inputs != 1 else ''} + "
+                                 f"{what} = {n_inputs + n_target_cols}")
+    inputs = list(range(n_inputs))
+    targets = list(range(n_inputs, n_cols))
+    X = M[:, :n_inputs].T.copy()
+    labels = None
+    if label_column:
+        labels, Y, k = _one_hot(path, header, body, M[:, -1], n_cols - 1, n_classes)
+        kind = "classification"
+    else:
+        Y = M[:, n_inputs:].T.copy()
+        k, kind = _infer_kind(Y)
+    mean = std = None
+    if standardize:
+        mean = X.mean(axis=1, keepdims=True)
+        std = X.std(axis=1, keepdims=True)
+        std[std == 0] = 1.0  # a constant input is centred, not blown up
+        X = (X - mean) / std
+    return CsvData(str(path), X, Y, header, inputs, targets,
+                   n_cols - 1 if label_column else None, labels, kind, k, mean, std)
+
+
+def _one_hot(path: Any, header: list[str] | None, body: Rows,
+             col: Array, j: int, n_classes: int | None) -> tuple[Array, Array, int]:
+    """Labels (N,), the one-hot targets (k, N) and k."""
+    bad = np.flatnonzero(col != np.round(col))
+    if bad.size:
+        i = bad[0]
+        raise BadFileError(path, f"row {body[i][0]}, {column_name(j, header)}: label "
+                                 f"{body[i][1][j]!r} is not a whole number")
+    labels = col.astype(np.int64)
+    k = int(n_classes) if n_classes is not None else int(labels.max()) + 1
+    hi = 1 if k == 1 else k - 1  # one output unit: binary 0/1 in a single row
+    out = np.flatnonzero((labels < 0) | (labels > hi))
+    if out.size:
+        i = out[0]
+        raise BadFileError(path, f"row {body[i][0]}, {column_name(j, header)}: label "
+                                 f"{labels[i]} is out of range 0..{hi}")
+    if k == 1:
+        return labels, labels.astype(np.float64).reshape(1, -1), 2
+    Y = np.zeros((k, labels.size))
+    Y[labels, np.arange(labels.size)] = 1.0
+    return labels, Y, k
+
+
+def _infer_kind(Y: Array) -> tuple[int, str]:
+    """Classification when Y is one-hot or a single 0/1 row, else regression."""
+    binary = bool(np.isin(Y, (0.0, 1.0)).all())
+    if binary and Y.shape[0] == 1:
+        return 2, "classification"
+    if binary and Y.shape[0] > 1 and bool((Y.sum(axis=0) == 1).all()):
+        return int(Y.shape[0]), "classification"
+    return 0, "regression"
