@@ -1,0 +1,336 @@
+"""The loss curve: train loss per iteration, plus full-set train/val loss per epoch.
+
+The widget only draws ``engine.training.History`` (``iter_loss``, ``epoch_train``,
+``epoch_val``); it computes nothing but the x positions of the points.
+
+Numbering
+---------
+Iterations are numbered 1..N (iteration i is the i-th parameter update) and
+epochs 1..E. Epoch e's losses are measured after its last iteration, so on the
+"iteration" axis they sit at x = e·k, with k iterations per epoch; on the
+"epoch" axis iteration i sits at x = i / k (fractional epochs). k comes from the
+``iters_per_epoch`` argument, else from ``history.iters_per_epoch`` if the
+History has one, else it is inferred as ``N // E`` (exact whenever the history
+ends on an epoch boundary, e.g. after training finished).
+
+CSV format (``export(path.csv)``)
+---------------------------------
+One header line, then one row per iteration::
+
+    iteration,epoch,train_loss,epoch_train_loss,epoch_val_loss
+    1,1,0.73,,
+    2,1,0.69,0.68,0.70        <- last iteration of epoch 1 carries its epoch losses
+
+``epoch`` is the epoch the iteration belongs to (empty when k is unknown);
+``epoch_train_loss`` / ``epoch_val_loss`` are filled only on the last iteration
+of an epoch (empty otherwise, and ``epoch_val_loss`` empty when there is no
+validation set). Epoch values that have no iteration row (an inconsistent
+history) get rows with an empty iteration. Values are written with ``repr`` so
+they read back bit-identically. The CSV is written with the csv module, not
+pyqtgraph's CSVExporter: that one exports the *displayed* (downsampled,
+log-mapped) data, which would not round-trip the history.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters
+from PyQt6.QtWidgets import QVBoxLayout, QWidget
+
+X_AXES = ("iteration", "epoch")
+EXPORT_TYPES = (".png", ".svg", ".csv")
+CSV_HEADER = ["iteration", "epoch", "train_loss", "epoch_train_loss", "epoch_val_loss"]
+
+
+class _Growing:
+    """A float array mirroring an append-only list; converts only new items per refresh."""
+
+    def __init__(self) -> None:
+        self.buf = np.empty(1024)
+        self.n = 0
+
+    def sync(self, values: list[float]) -> np.ndarray:
+        m = len(values)
+        if m < self.n:  # the list was replaced or cleared: start over
+            self.n = 0
+        if m > self.buf.size:
+            new = np.empty(max(m, 2 * self.buf.size))
+            new[: self.n] = self.buf[: self.n]
+            self.buf = new
+        if m > self.n:
+            self.buf[self.n : m] = values[self.n : m]
+            self.n = m
+        return self.buf[:m]
+
+
+def iters_per_epoch_of(history: Any, iters_per_epoch: int | None = None) -> int | None:
+    """k, the number of iterations per epoch (see the module docstring), or None if unknown."""
+    k = iters_per_epoch or getattr(history, "iters_per_epoch", None)
+    if k:
+        return int(k)
+    n, e = len(history.iter_loss), len(history.epoch_train)
+    return n // e if e and n >= e else None
+
+
+class LossPlotWidget(QWidget):
+    """Loss C against iteration or epoch; set a History once, then ``refresh()`` while it grows."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._history: Any = None
+        self._k: int | None = None
+        self._x_axis = "iteration"
+        self._log_y = False
+        self._iter_y = _Growing()
+        self.plot_widget = pg.PlotWidget(background="w")
+        self.plot_item = self.plot_widget.getPlotItem()
+        pi = self.plot_item
+        pi.showGrid(x=True, y=True, alpha=0.25)
+        for side in ("left", "bottom"):
+            ax = pi.getAxis(side)
+            ax.setTextPen("k")  # the default grey is hard to read on white and in exports
+            ax.setPen((90, 90, 90))
+            ax.enableAutoSIPrefix(False)  # "loss C (x0.001)" confuses more than it helps
+        pi.setLabel("left", "loss C", color="#222")
+        pi.setLabel("bottom", "iteration", color="#222")
+        self.legend = pi.addLegend(offset=(-10, 10), labelTextColor="k")
+        # Peak downsampling keeps spikes visible; clip-to-view keeps 10⁶ points interactive.
+        pi.setDownsampling(auto=True, mode="peak")
+        pi.setClipToView(True)
+        self.iter_curve = pi.plot(pen=pg.mkPen((70, 110, 200, 150), width=1),
+                                  name="train loss (mini-batch, per iteration)")
+        self.epoch_train_curve = pi.plot(
+            pen=pg.mkPen((20, 40, 140), width=2.5), symbol="o", symbolSize=6,
+            symbolBrush=(20, 40, 140), symbolPen=None, name="train loss (full set, per epoch)")
+        self.epoch_val_curve = pi.plot(
+            pen=pg.mkPen((220, 100, 20), width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine),
+            symbol="s", symbolSize=6, symbolBrush=(220, 100, 20), symbolPen=None,
+            name="validation loss (per epoch)")
+        for c in (self.iter_curve, self.epoch_train_curve, self.epoch_val_curve):
+            c.setDownsampling(auto=True, method="peak")
+            c.setClipToView(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.plot_widget)
+        self.setMinimumSize(240, 160)
+
+    # -- public API ---------------------------------------------------------
+    def set_history(self, history: Any, iters_per_epoch: int | None = None) -> None:
+        """Show ``history`` (kept by reference); ``iters_per_epoch`` fixes k if known."""
+        for attr in ("iter_loss", "epoch_train", "epoch_val"):
+            if history is not None and not hasattr(history, attr):
+                raise ValueError(f"history has no attribute {attr!r} (expected a "
+                                 "engine.training.History)")
+        self._history = history
+        self._k = iters_per_epoch
+        self._iter_y = _Growing()
+        self.refresh()
+        self.plot_item.enableAutoRange()
+
+    def refresh(self) -> None:
+        """Redraw from the same History; cheap (only new points are converted)."""
+        h = self._history
+        if h is None:
+            for c in (self.iter_curve, self.epoch_train_curve, self.epoch_val_curve):
+                c.setData([], [])
+            return
+        y = self._mask(self._iter_y.sync(h.iter_loss))
+        et = self._mask(np.asarray(h.epoch_train, dtype=float))
+        ev = self._mask(np.asarray(h.epoch_val, dtype=float))
+        k = iters_per_epoch_of(h, self._k)
+        n = y.size
+        self._show_in_legend(self.epoch_val_curve, ev.size > 0)  # no val set: no val entry
+        if self._x_axis == "iteration":
+            self.iter_curve.setData(np.arange(1, n + 1, dtype=float), y)
+            scale = k if k else np.nan  # epoch points need k to sit on the iteration axis
+            self.epoch_train_curve.setData(np.arange(1, et.size + 1) * scale, et)
+            self.epoch_val_curve.setData(np.arange(1, ev.size + 1) * scale, ev)
+        else:
+            if k:
+                self.iter_curve.setData(np.arange(1, n + 1) / k, y)
+            else:
+                self.iter_curve.setData([], [])
+            self.epoch_train_curve.setData(np.arange(1, et.size + 1, dtype=float), et)
+            self.epoch_val_curve.setData(np.arange(1, ev.size + 1, dtype=float), ev)
+
+    def set_log_y(self, on: bool) -> None:
+        """Log-scale loss axis; losses ≤ 0 (a perfect fit) are left out of the drawing."""
+        self._log_y = bool(on)
+        self.plot_item.setLogMode(y=self._log_y)
+        self.refresh()
+        self.plot_item.enableAutoRange()
+
+    def set_x_axis(self, mode: str) -> None:
+        """``"iteration"`` or ``"epoch"`` on the horizontal axis."""
+        if mode not in X_AXES:
+            raise ValueError(f"x axis must be one of {X_AXES}, got {mode!r}")
+        self._x_axis = mode
+        self.plot_item.setLabel("bottom", mode, color="#222")
+        self.refresh()
+        self.plot_item.enableAutoRange()
+
+    def export(self, path: str | os.PathLike[str], width: int | None = None) -> None:
+        """Write the plot to ``path``: .png / .svg (pyqtgraph exporters) or .csv (the history).
+
+        Written atomically: a temporary file in the same folder, then ``os.replace``.
+        """
+        path = Path(path)
+        ext = path.suffix.lower()
+        if ext not in EXPORT_TYPES:
+            raise ValueError(f"cannot export loss plot to {ext or 'a file without extension'!r}"
+                             f" ({path.name}); use one of {', '.join(EXPORT_TYPES)}")
+        if width is not None and int(width) < 16:
+            raise ValueError(f"export width must be at least 16 pixels, got {width}")
+        self.refresh()
+        if ext == ".csv":
+            _atomic_write(path, lambda tmp: write_history_csv(self._history, tmp, self._k))
+        elif ext == ".png":
+            def write_png(tmp: str) -> None:
+                ex = pg.exporters.ImageExporter(self.plot_item)
+                if width is not None:
+                    ex.parameters()["width"] = int(width)
+                ex.export(tmp)
+            _atomic_write(path, write_png)
+        else:
+            def write_svg(tmp: str) -> None:
+                ex = pg.exporters.SVGExporter(self.plot_item)
+                if width is not None:
+                    ex.parameters()["width"] = float(width)
+                ex.export(tmp)
+            _atomic_write(path, write_svg)
+
+    # -- helpers ------------------------------------------------------------
+    def _show_in_legend(self, curve: pg.PlotDataItem, on: bool) -> None:
+        listed = any(sample.item is curve for sample, _ in self.legend.items)
+        if on and not listed:
+            self.legend.addItem(curve, curve.name())
+        elif not on and listed:
+            self.legend.removeItem(curve)
+
+    def _mask(self, y: np.ndarray) -> np.ndarray:
+        # log10 of a loss ≤ 0 is undefined: hide such points instead of warning
+        if self._log_y and (y <= 0).any():
+            y = np.where(y > 0, y, np.nan)
+        return y
+
+
+def write_history_csv(history: Any, path: str | os.PathLike[str],
+                      iters_per_epoch: int | None = None) -> None:
+    """Write the History as CSV in the format of the module docstring (not atomic)."""
+    n = len(history.iter_loss)
+    k = iters_per_epoch_of(history, iters_per_epoch)
+    et, ev = list(history.epoch_train), list(history.epoch_val)
+    rows: list[list[str]] = []
+    for i in range(1, n + 1):
+        epoch = str((i - 1) // k + 1) if k else ""
+        rows.append([str(i), epoch, repr(float(history.iter_loss[i - 1])), "", ""])
+    for e in range(1, max(len(et), len(ev)) + 1):
+        end = e * k if k else None
+        if end is None or end > n:  # no iteration row for this epoch: give it its own row
+            rows.append(["", str(e), "", "", ""])
+            end = len(rows)
+        row = rows[end - 1]
+        if e <= len(et):
+            row[3] = repr(float(et[e - 1]))
+        if e <= len(ev):
+            row[4] = repr(float(ev[e - 1]))
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(CSV_HEADER)
+        w.writerows(rows)
+
+
+def read_history_csv(path: str | os.PathLike[str]) -> dict[str, list[float]]:
+    """Read a loss CSV back: ``{"iter_loss": [...], "epoch_train": [...], "epoch_val": [...]}``."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header != CSV_HEADER:
+            raise ValueError(f"{path}: header {header} is not {CSV_HEADER}")
+        out: dict[str, list[float]] = {"iter_loss": [], "epoch_train": [], "epoch_val": []}
+        for row in reader:
+            for key, cell in zip(("iter_loss", "epoch_train", "epoch_val"), row[2:5], strict=True):
+                if cell:
+                    out[key].append(float(cell))
+    return out
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
+    """Call ``write(tmp)`` on a temp file next to ``path`` (same extension), then replace."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValueError(f"cannot export to {path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
+    os.close(fd)
+    try:
+        write(tmp)
+        if os.path.getsize(tmp) == 0:
+            raise OSError(f"exporting {path.name} produced an empty file")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def _ensure_app() -> Any:
+    """The running QApplication, or a new one (offscreen when there is no display)."""
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("QT_QPA_PLATFORM")) and os.name == "posix":
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        app = QApplication([])
+    return app
+
+
+def export_loss_plot(history: Any, path: str | os.PathLike[str], *, log_y: bool = False,
+                     x_axis: str = "iteration", width: int = 1200, height: int | None = None,
+                     iters_per_epoch: int | None = None) -> None:
+    """Export a loss plot without a window (for the CLI); same plot as ``LossPlotWidget``.
+
+    Parameters
+    ----------
+    history : History-like with ``iter_loss``, ``epoch_train``, ``epoch_val``.
+    path : target file; .png, .svg or .csv (ValueError otherwise). Written atomically.
+    log_y, x_axis : as ``LossPlotWidget.set_log_y`` / ``set_x_axis``.
+    width, height : image size in pixels; height defaults to 0.6 · width.
+    """
+    from PyQt6.QtCore import Qt
+
+    ext = Path(path).suffix.lower()
+    if ext not in EXPORT_TYPES:
+        raise ValueError(f"cannot export loss plot to {ext or 'a file without extension'!r}; "
+                         f"use one of {', '.join(EXPORT_TYPES)}")
+    if x_axis not in X_AXES:
+        raise ValueError(f"x axis must be one of {X_AXES}, got {x_axis!r}")
+    width = int(width)
+    height = int(height) if height is not None else int(round(width * 0.6))
+    if width < 16 or height < 16:
+        raise ValueError(f"image size {width}×{height} is too small (at least 16×16)")
+    app = _ensure_app()
+    w = LossPlotWidget()
+    try:
+        # Lay the widget out at the requested size without ever showing it on screen.
+        w.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        w.resize(width, height)
+        w.set_history(history, iters_per_epoch)
+        w.set_x_axis(x_axis)
+        w.set_log_y(log_y)
+        w.show()
+        app.processEvents()
+        w.export(path, width=width)
+    finally:
+        w.close()
+        w.deleteLater()
+        app.processEvents()
