@@ -118,7 +118,7 @@ class Network:
         rng = np.random.default_rng(clean["seed"])
         layers = []
         fan_in = clean["input_size"]
-        for i, ls in enumerate(clean["layers"], start=1):
+        for ls in clean["layers"]:
             units = ls["units"]
             W = ls.get("W")
             b = ls.get("b")
@@ -188,6 +188,11 @@ class Network:
                 raise ValueError(f"layer {i}: W {W.shape} / b {b.shape} do not fit "
                                  f"{layer.W.shape} / {layer.b.shape}")
             layer.W, layer.b = W.copy(), b.copy()
+
+    def set_params_ref(self, params: list[tuple[Array, Array]]) -> None:
+        """Point the layers at the given arrays (no copy; the engine never writes in place)."""
+        for layer, (W, b) in zip(self.layers, params, strict=True):
+            layer.W, layer.b = W, b
 
     # -- checks on data ---------------------------------------------------
     def check_X(self, X: Array, name: str = "X") -> Array:

@@ -34,8 +34,8 @@ def _size(value: Any, what: str) -> int:
         raise ValueError(f"{what} must be a whole number, got {value!r}")
     if value < 1:
         raise ValueError(f"{what} must be at least 1, got {value}")
-    if value > MAX_UNITS * 100 if what == "input_size" else value > MAX_UNITS:
-        limit = MAX_UNITS * 100 if what == "input_size" else MAX_UNITS
+    limit = MAX_UNITS * 100 if what == "input_size" else MAX_UNITS
+    if value > limit:
         raise ValueError(f"{what} is {value}, more than the limit of {limit}")
     return int(value)
 
@@ -98,7 +98,8 @@ def validate_spec(spec: Any) -> dict[str, Any]:
             raise ValueError(f"{where}: must be an object with 'units' and 'activation'")
         bad = [k for k in ls if k not in LAYER_FIELDS]
         if bad:
-            raise ValueError(f"{where}: unknown field {bad[0]!r}; allowed: {', '.join(LAYER_FIELDS)}")
+            raise ValueError(f"{where}: unknown field {bad[0]!r}; "
+                             f"allowed: {', '.join(LAYER_FIELDS)}")
         if "units" not in ls:
             raise ValueError(f"{where}: missing the field 'units'")
         units = _size(ls["units"], f"{where}: units")
