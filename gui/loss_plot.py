@@ -7,11 +7,12 @@ Numbering
 ---------
 Iterations are numbered 1..N (iteration i is the i-th parameter update) and
 epochs 1..E. Epoch e's losses are measured after its last iteration, so on the
-"iteration" axis they sit at x = e·k, with k iterations per epoch; on the
-"epoch" axis iteration i sits at x = i / k (fractional epochs). k comes from the
-``iters_per_epoch`` argument, else from ``history.iters_per_epoch`` if the
-History has one, else it is inferred as ``N // E`` (exact whenever the history
-ends on an epoch boundary, e.g. after training finished).
+"iteration" axis they sit at the iteration that ended the epoch
+(``history.epoch_iteration`` when the History has it, else e·k with k iterations
+per epoch); on the "epoch" axis iteration i sits at a fractional epoch (i / k for
+a fresh run). k comes from the ``iters_per_epoch`` argument, else from
+``history.epoch_iteration[0]``, else it is inferred as ``N // E`` (exact whenever
+the history ends on an epoch boundary, e.g. after training finished).
 
 CSV format (``export(path.csv)``)
 ---------------------------------
@@ -73,11 +74,44 @@ class _Growing:
 
 def iters_per_epoch_of(history: Any, iters_per_epoch: int | None = None) -> int | None:
     """k, the number of iterations per epoch (see the module docstring), or None if unknown."""
-    k = iters_per_epoch or getattr(history, "iters_per_epoch", None)
-    if k:
-        return int(k)
+    if iters_per_epoch:
+        return int(iters_per_epoch)
+    ends = getattr(history, "epoch_iteration", None)
+    if ends:
+        return int(ends[0])
     n, e = len(history.iter_loss), len(history.epoch_train)
     return n // e if e and n >= e else None
+
+
+def epoch_layout(history: Any, k: int | None) -> tuple[np.ndarray | None, np.ndarray | None,
+                                                          np.ndarray | None]:
+    """Where epochs end and where each iteration falls on the epoch axis.
+
+    Returns
+    -------
+    ends : (E,) iteration that ended each epoch, or None if unknown.
+    frac : (N,) fractional epoch of each iteration (epoch-axis x), or None.
+    index : (N,) int, epoch (1-based) each iteration belongs to, or None.
+    """
+    n = len(history.iter_loss)
+    E = max(len(history.epoch_train), len(history.epoch_val))
+    known = getattr(history, "epoch_iteration", None)
+    if known is not None and len(known) >= E:
+        ends = np.asarray(known[:E], dtype=float)
+    elif k:
+        ends = k * np.arange(1, E + 1, dtype=float)
+    else:
+        return None, None, None
+    if not k:
+        return ends, None, None
+    i = np.arange(1, n + 1, dtype=float)
+    last = ends[-1] if E else 0.0
+    # interpolate inside finished epochs, extrapolate with k into the running one
+    frac = np.where(i <= last, np.interp(i, np.r_[0.0, ends], np.arange(E + 1.0)),
+                    E + (i - last) / k)
+    index = np.where(i <= last, np.searchsorted(ends, i) + 1,
+                     E + np.ceil((i - last) / k)).astype(int)
+    return ends, frac, index
 
 
 class LossPlotWidget(QWidget):
@@ -146,16 +180,18 @@ class LossPlotWidget(QWidget):
         et = self._mask(np.asarray(h.epoch_train, dtype=float))
         ev = self._mask(np.asarray(h.epoch_val, dtype=float))
         k = iters_per_epoch_of(h, self._k)
+        ends, frac, _ = epoch_layout(h, k)
         n = y.size
         self._show_in_legend(self.epoch_val_curve, ev.size > 0)  # no val set: no val entry
         if self._x_axis == "iteration":
             self.iter_curve.setData(np.arange(1, n + 1, dtype=float), y)
-            scale = k if k else np.nan  # epoch points need k to sit on the iteration axis
-            self.epoch_train_curve.setData(np.arange(1, et.size + 1) * scale, et)
-            self.epoch_val_curve.setData(np.arange(1, ev.size + 1) * scale, ev)
+            if ends is None:  # epoch points cannot be placed on the iteration axis
+                ends = np.full(max(et.size, ev.size), np.nan)
+            self.epoch_train_curve.setData(ends[: et.size], et)
+            self.epoch_val_curve.setData(ends[: ev.size], ev)
         else:
-            if k:
-                self.iter_curve.setData(np.arange(1, n + 1) / k, y)
+            if frac is not None:
+                self.iter_curve.setData(frac, y)
             else:
                 self.iter_curve.setData([], [])
             self.epoch_train_curve.setData(np.arange(1, et.size + 1, dtype=float), et)
@@ -226,15 +262,15 @@ def write_history_csv(history: Any, path: str | os.PathLike[str],
                       iters_per_epoch: int | None = None) -> None:
     """Write the History as CSV in the format of the module docstring (not atomic)."""
     n = len(history.iter_loss)
-    k = iters_per_epoch_of(history, iters_per_epoch)
+    ends, _, index = epoch_layout(history, iters_per_epoch_of(history, iters_per_epoch))
     et, ev = list(history.epoch_train), list(history.epoch_val)
     rows: list[list[str]] = []
     for i in range(1, n + 1):
-        epoch = str((i - 1) // k + 1) if k else ""
+        epoch = str(index[i - 1]) if index is not None else ""
         rows.append([str(i), epoch, repr(float(history.iter_loss[i - 1])), "", ""])
     for e in range(1, max(len(et), len(ev)) + 1):
-        end = e * k if k else None
-        if end is None or end > n:  # no iteration row for this epoch: give it its own row
+        end = int(ends[e - 1]) if ends is not None else None
+        if end is None or not 1 <= end <= n:  # no iteration row for this epoch: its own row
             rows.append(["", str(e), "", "", ""])
             end = len(rows)
         row = rows[end - 1]

@@ -176,3 +176,22 @@ def test_export_function_headless_without_app(tmp_path):
     assert r.returncode == 0, r.stderr
     assert QImage(str(tmp_path / "a.png")).width() == 500
     assert read_history_csv(tmp_path / "a.csv")["epoch_val"] == [0.7, 0.3]
+
+
+def test_real_history_with_uneven_epoch_ends(widget, tmp_path):
+    # engine.training.History records where each epoch ended; a resumed run may
+    # have epochs of different length. The plot and the CSV must use those ends.
+    from engine.training import History
+    h = History(iter_loss=[1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4], epoch_train=[0.9, 0.6],
+                epoch_val=[1.0, 0.7], epoch_iteration=[3, 6])
+    widget.set_history(h)
+    assert list(widget.epoch_train_curve.xData) == [3, 6]
+    widget.set_x_axis("epoch")
+    np.testing.assert_allclose(widget.iter_curve.xData, [1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2, 7 / 3])
+    widget.export(tmp_path / "h.csv")
+    rows = read_rows(tmp_path / "h.csv")
+    assert [r[1] for r in rows[1:]] == ["1", "1", "1", "2", "2", "2", "3"]
+    assert rows[3][3:] == ["0.9", "1.0"] and rows[6][3:] == ["0.6", "0.7"]
+    back = read_history_csv(tmp_path / "h.csv")
+    assert back == {"iter_loss": h.iter_loss, "epoch_train": h.epoch_train,
+                    "epoch_val": h.epoch_val}
