@@ -1,0 +1,1 @@
+"""Headless commands: ``backprop-lens train …`` and ``backprop-lens gradcheck …``."""
