@@ -1,0 +1,293 @@
+"""The matrices of one layer ℓ as heatmaps, straight from the stepper's record.
+
+Two rows, read left to right in the order the lecture computes them::
+
+    forward:   a_{ℓ-1}   W_ℓ        b_ℓ   →  z_ℓ   →  a_ℓ
+    backward:  W_{ℓ+1}ᵀδ_{ℓ+1}  ⊙ σ'_ℓ  →  δ_ℓ   →  dW_ℓ = δ_ℓ a_{ℓ-1}ᵀ,  db_ℓ
+
+Each matrix is one ``ImageItem`` (pyqtgraph's MatrixDisplayExample idiom: row 0
+on top, cells centred on their indices, samples are columns) with its own
+``ColorBarItem``.  The panel never computes anything: it draws the arrays in
+``stepper.state`` and marks the keys in ``stepper.last.computed``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, pyqtSignal
+from PyQt6.QtGui import QCursor, QTransform
+from PyQt6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
+
+from gui import style
+
+# (slot key, quantity key in the state, layer offset, grid row, grid col, column stretch)
+SLOTS = (
+    ("a_prev", "a", -1, 0, 0, 3), ("W", "W", 0, 0, 1, 3), ("b", "b", 0, 0, 2, 2),
+    ("z", "z", 0, 0, 3, 3), ("a", "a", 0, 0, 4, 3),
+    ("dc_da", "dc_da", 0, 1, 0, 3), ("sigma_prime", "sigma_prime", 0, 1, 1, 3),
+    ("delta", "delta", 0, 1, 2, 3), ("dW", "dW", 0, 1, 3, 3), ("db", "db", 0, 1, 4, 2),
+)
+_SYMBOLS = {"W": "W", "b": "b", "z": "z", "a": "a", "sigma_prime": "σ'", "dc_da": "∂c/∂a",
+            "delta": "δ", "dW": "∂C/∂W", "db": "∂C/∂b"}
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+try:  # the engine's titles are the reference; this fallback only keeps the panel usable
+    from engine.stepper import quantity_title as _engine_title
+except ImportError:  # pragma: no cover - the stepper is part of the engine
+    _engine_title = None
+
+
+def title_for(quantity: str, layer: int, shape: tuple[int, ...] | None) -> str:
+    """The seed's name of a quantity with its shape, e.g. ``δ₂ (8 × 200)``."""
+    if _engine_title is not None:
+        return _engine_title(quantity, layer, shape)
+    text = _SYMBOLS[quantity] + str(layer).translate(_SUB)
+    return text if shape is None else f"{text} ({shape[0]} × {shape[1]})"
+
+
+class _Heatmap:
+    """One matrix: a PlotItem holding an ImageItem, a colour bar and an empty-state text."""
+
+    def __init__(self, layout: pg.GraphicsLayout, row: int, col: int) -> None:
+        # The title is its own item above the plot, not PlotItem's title: that one
+        # shares the image's column, so its width would add to the axis and colour
+        # bar widths and push the row past the window edge.
+        self.label = layout.addLabel("", row=2 * row, col=col)
+        self.plot = layout.addPlot(row=2 * row + 1, col=col)
+        self.plot.invertY(True)  # row 0 at the top, like the matrix on the slide
+        self.plot.setDefaultPadding(0.0)
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.showAxes(True, showValues=(True, True, False, False), size=(28, 16))
+        self.image = pg.ImageItem(axisOrder="row-major")
+        # Shift by half a cell so cell (r, c) is centred on the integer (c, r).
+        self.image.setTransform(QTransform().translate(-0.5, -0.5))
+        self.plot.addItem(self.image)
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.diverging_cmap(),
+                                   interactive=False, width=10)
+        self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.empty = pg.TextItem(style.NOT_COMPUTED, color=style.MUTED, anchor=(0.5, 0.5))
+        self.plot.addItem(self.empty, ignoreBounds=True)
+        self.data: np.ndarray | None = None
+        self.shape: tuple[int, ...] | None = None
+        self.title = ""
+        self.empty_text: str | None = style.NOT_COMPUTED
+
+    def show(self, arr: np.ndarray | None, empty_text: str) -> None:
+        """Draw ``arr`` with symmetric levels, or the empty state when ``None``."""
+        self.data = arr
+        if arr is None:
+            self.image.clear()
+            self.image.setVisible(False)
+            self.bar.setVisible(False)  # a scale without data would be a stale number
+            # Wrapped onto two lines: one line is wider than a narrow vector plot.
+            two_lines = empty_text.replace(" yet", "<br>yet").replace(" for ", "<br>for ")
+            self.empty.setHtml(f'<div style="text-align:center; color:{style.MUTED}">'
+                               f"{two_lines}</div>")
+            doc = self.empty.textItem
+            doc.setTextWidth(-1)
+            doc.setTextWidth(doc.boundingRect().width())  # a fixed width lets it centre
+            self.empty_text = empty_text
+            self.empty.setVisible(True)
+            self.shape = None
+            self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            self.empty.setPos(0.5, 0.5)
+            for side in ("left", "top"):
+                self.plot.getAxis(side).setTicks([[]])
+            return
+        self.empty.setVisible(False)
+        self.empty_text = None
+        self.image.setVisible(True)
+        self.bar.setVisible(True)
+        self.image.setImage(arr, autoLevels=False)
+        self.bar.setLevels(style.symmetric_levels(arr))
+        if arr.shape != self.shape:
+            self.shape = arr.shape
+            rows, cols = arr.shape
+            self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+            self.plot.getAxis("left").setTicks(_index_ticks(rows))
+            self.plot.getAxis("top").setTicks(_index_ticks(cols))
+
+    def set_title(self, html: str) -> None:
+        if html != self.title:  # setTitle re-lays out the plot; skip when unchanged
+            self.title = html
+            self.label.setText(html)
+
+    def set_marked(self, color: str | None) -> None:
+        pen = pg.mkPen(color, width=4) if color else pg.mkPen(style.NEUTRAL, width=1)
+        self.plot.vb.setBorder(pen)
+
+
+def _index_ticks(n: int) -> list | None:
+    """Integer ticks for short axes; pyqtgraph's automatic ticks for long ones."""
+    if n > 12:
+        return None
+    step = 1 if n <= 8 else 2
+    return [[(i, str(i)) for i in range(0, n, step)], []]
+
+
+class MatrixPanel(QWidget):
+    """Heatmaps of W, b, z, a, σ', W_{ℓ+1}ᵀδ_{ℓ+1}, δ, dW, db (and a_{ℓ-1}) for one layer.
+
+    Signals
+    -------
+    cell_hovered(quantity, layer, row, col)
+        The mouse is over a cell; ``quantity`` is the engine's key (``"a"`` with
+        layer ℓ-1 for the a_{ℓ-1} context matrix).
+    cell_left()
+        The mouse left all cells.
+    """
+
+    cell_hovered = pyqtSignal(str, int, int, int)
+    cell_left = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scale = 1.0
+        self._layer: int | None = None
+        self._stepper = None
+        self._marked: tuple[str, ...] = ()
+        self._hover: tuple[str, int, int] | None = None
+        self._header = QLabel("Step through the network to see its matrices.")
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setBackground(style.BACKGROUND)
+        self._hover_label = QLabel("Hover a cell to see its row, column and value.")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self._header)
+        lay.addWidget(self._glw, 1)
+        lay.addWidget(self._hover_label)
+        # One nested layout per row, so forward and backward columns size independently.
+        rows = [self._glw.addLayout(row=r, col=0) for r in range(2)]
+        self._maps: dict[str, _Heatmap] = {}
+        for key, _q, _off, r, c, stretch in SLOTS:
+            self._maps[key] = _Heatmap(rows[r], 0, c)
+            rows[r].layout.setColumnStretchFactor(c, stretch)
+            rows[r].layout.setRowStretchFactor(1, 1)
+        self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._glw.viewport().installEventFilter(self)
+        self.set_font_scale(1.0)
+
+    # -- public API ---------------------------------------------------------
+    def show_layer(self, stepper, layer: int) -> None:
+        """Draw layer ``layer`` (1..L) of ``stepper.state``; mark ``stepper.last.computed``."""
+        st = stepper.state
+        L = len(st.params)
+        if not 1 <= layer <= L:
+            raise ValueError(f"layer must be in 1..{L}, got {layer}")
+        self._layer = layer
+        self._stepper = stepper
+        W, b = st.params[layer - 1]
+        batch = st.a[0].shape[1]
+        n = W.shape[0]
+        # Expected shapes, so an empty slot still tells the student what will appear.
+        shapes = {"a_prev": st.a[0].shape if layer == 1 else (W.shape[1], batch),
+                  "W": W.shape, "b": b.shape, "dW": W.shape, "db": b.shape}
+        last = stepper.last
+        here = last is not None and (last.layer == layer or last.kind == "update")
+        computed = tuple(last.computed) if here else ()
+        self._marked = tuple(k for k in computed if k in self._maps and k != "a_prev")
+        color = style.PHASE_COLORS.get(last.phase) if last is not None else None
+        for key, q, off, _r, _c, _s in SLOTS:
+            hm = self._maps[key]
+            arr = self._array(st, q, layer + off, W, b)
+            hm.show(arr, self._empty_text(st, key, layer, L))
+            shape = arr.shape if arr is not None else shapes.get(key, (n, batch))
+            hm.set_title(self._title_html(title_for(q, layer + off, shape), key in self._marked,
+                                          color))
+            hm.set_marked(color if key in self._marked else None)
+        phase = f" · last step: {last.phase} {last.kind}" if last is not None else ""
+        self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} units · batch of "
+                             f"{batch} sample{'s' if batch != 1 else ''} (columns){phase}")
+
+    def image_data(self, quantity: str) -> np.ndarray | None:
+        """The array the heatmap ``quantity`` shows; ``None`` while it reads "not computed yet"."""
+        hm = self._maps[quantity]
+        return None if hm.data is None else hm.image.image
+
+    def marked_quantities(self) -> tuple[str, ...]:
+        """Keys framed as "just computed" (the last step's ``computed`` for this layer)."""
+        return self._marked
+
+    def empty_text(self, quantity: str) -> str | None:
+        """The text shown in an empty heatmap, or ``None`` when it shows data."""
+        return self._maps[quantity].empty_text
+
+    def set_font_scale(self, f: float) -> None:
+        """Scale all text (presentation mode)."""
+        self._scale = f
+        self._header.setFont(style.font(f))
+        self._hover_label.setFont(style.font(f, bold=True))
+        tick = style.font(f, -2)
+        for hm in self._maps.values():
+            hm.empty.setFont(style.font(f, 1))
+            for side in ("left", "top"):
+                hm.plot.getAxis(side).setStyle(tickFont=tick)
+            hm.bar.axis.setStyle(tickFont=tick)
+            hm.title = ""  # force the title to re-render at the new size
+        if self._layer is not None:
+            self.show_layer(self._stepper, self._layer)
+
+    # -- helpers ------------------------------------------------------------
+    @staticmethod
+    def _array(st, q: str, l: int, W: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+        if q == "W":
+            return W
+        if q == "b":
+            return b
+        return getattr(st, q)[l]
+
+    @staticmethod
+    def _empty_text(st, key: str, layer: int, L: int) -> str:
+        # At ℓ = L cross-entropy skips ∂c/∂a_L and softmax has no σ'_L: say so, not "yet".
+        if key in ("dc_da", "sigma_prime") and layer == L and st.delta[L] is not None:
+            return "not used for this loss"
+        return style.NOT_COMPUTED
+
+    def _title_html(self, title: str, marked: bool, color: str | None) -> str:
+        # Two lines always (name, then badge or blank) so marking a matrix never
+        # widens or shifts its plot; a one-line badge made the row overflow.
+        size = f"{style.BASE_POINT_SIZE * self._scale:.0f}pt"
+        badge = "&nbsp;"
+        if marked and color:
+            badge = (f'<span style="color:white; background-color:{color};">'
+                     "&nbsp;just computed&nbsp;</span>")
+        return (f'<div style="font-size:{size}; color:{style.TEXT}; text-align:center">'
+                f"{title}<br>{badge}</div>")
+
+    # -- hover (pyqtgraph's crosshair idiom: scene position → data coordinates) -----
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        for key, hm in self._maps.items():
+            if hm.data is None or not hm.plot.vb.sceneBoundingRect().contains(pos):
+                continue
+            p = hm.plot.vb.mapSceneToView(pos)
+            row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
+            rows, cols = hm.data.shape
+            if 0 <= row < rows and 0 <= col < cols:
+                self._hover_cell(key, row, col)
+                return
+        self._leave()
+
+    def _hover_cell(self, key: str, row: int, col: int) -> None:
+        q, off = next((q, off) for k, q, off, *_ in SLOTS if k == key)
+        layer = (self._layer or 0) + off
+        value = self._maps[key].data[row, col]
+        text = f"{title_for(q, layer, None)}[row {row}, col {col}] = {style.fmt(value)}"
+        self._hover_label.setText(text)
+        QToolTip.showText(QCursor.pos(), text, self._glw)
+        if self._hover != (key, row, col):
+            self._hover = (key, row, col)
+            self.cell_hovered.emit(q, layer, row, col)
+
+    def _leave(self) -> None:
+        if self._hover is not None:
+            self._hover = None
+            QToolTip.hideText()
+            self.cell_left.emit()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == event.Type.Leave:
+            self._leave()
+        return super().eventFilter(obj, event)
