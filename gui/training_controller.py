@@ -1,0 +1,175 @@
+"""Run ``Trainer.run()`` in the GUI thread without freezing the window.
+
+pyqtgraph's crash-course pattern: a zero-interval ``QTimer`` tick advances the
+engine's generator for at most ``CHUNK_SECONDS`` of work, then returns to the
+event loop, so clicks (pause, stop) are handled between chunks. Signals that
+make the GUI redraw (``progress``, ``epoch_finished``) are throttled to at most
+``MAX_UPDATES_PER_SECOND``, whatever the engine's speed: many fast iterations
+or epochs are coalesced into one emission carrying the latest record (the
+History keeps every value).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
+
+from engine.training import TrainingDiverged
+
+CHUNK_SECONDS = 0.025
+MAX_UPDATES_PER_SECOND = 30.0
+
+
+class TrainingController(QObject):
+    """Start, pause, resume and stop a Trainer; report its records as Qt signals.
+
+    Signals
+    -------
+    progress(TrainRecord) : the latest record, at most 30 times a second.
+    epoch_finished(TrainRecord) : the latest epoch-end record (``epoch_done``), throttled
+        together with ``progress``.
+    training_started, training_paused : no arguments.
+    training_finished : no arguments; the requested epochs are done or ``stop()`` was called.
+    training_failed(str) : the run ended with an error, e.g. the loss diverged; the
+        message says what happened and what to try.
+    """
+
+    progress = pyqtSignal(object)
+    epoch_finished = pyqtSignal(object)
+    training_started = pyqtSignal()
+    training_paused = pyqtSignal()
+    training_finished = pyqtSignal()
+    training_failed = pyqtSignal(str)
+
+    def __init__(self, parent: QObject | None = None,
+                 clock: Callable[[], float] = time.perf_counter) -> None:
+        super().__init__(parent)
+        self._clock = clock  # injectable so tests can check the throttle without timing
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_tick)
+        self._gen: Iterator[Any] | None = None
+        self.trainer: Any = None
+        self._last_emit = -float("inf")
+        self._pending: Any = None        # latest record not yet emitted
+        self._pending_epoch: Any = None  # latest epoch-end record not yet emitted
+        app = QCoreApplication.instance()
+        if app is not None:  # quitting mid-run: stop the timer cleanly
+            app.aboutToQuit.connect(self.stop)
+
+    # -- state ----------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        """True while iterations are being run (not paused, not finished)."""
+        return self._timer.isActive()
+
+    @property
+    def is_paused(self) -> bool:
+        """True when a run was started and paused, and can be resumed."""
+        return self._gen is not None and not self._timer.isActive()
+
+    # -- commands ---------------------------------------------------------------
+    def start(self, trainer: Any, epochs: int | None) -> None:
+        """Train ``trainer`` for ``epochs`` more epochs (None: until ``stop()``).
+
+        A run already in progress is stopped first (it emits ``training_finished``).
+        """
+        if epochs is not None and (isinstance(epochs, bool) or not isinstance(epochs, int)
+                                   or epochs < 0):
+            raise ValueError(f"epochs must be a whole number ≥ 0 or None, got {epochs!r}")
+        if self._gen is not None:
+            self.stop()
+        self.trainer = trainer
+        self._gen = trainer.run(epochs)
+        self._pending = self._pending_epoch = None
+        self._last_emit = -float("inf")
+        self._timer.start()
+        self.training_started.emit()
+
+    def pause(self) -> None:
+        """Stop iterating after the current chunk; ``resume()`` continues exactly there."""
+        if not self._timer.isActive():
+            return
+        self._timer.stop()
+        self._flush()
+        self.training_paused.emit()
+
+    def resume(self) -> None:
+        """Continue a paused run."""
+        if self._gen is None or self._timer.isActive():
+            return
+        self._timer.start()
+        self.training_started.emit()
+
+    def stop(self) -> None:
+        """End the run (paused or running); emits ``training_finished``. No-op when idle."""
+        if self._gen is None:
+            return
+        self._end()
+        self.training_finished.emit()
+
+    # -- the work -----------------------------------------------------------------
+    def _on_tick(self) -> None:
+        gen = self._gen
+        if gen is None:
+            self._timer.stop()
+            return
+        deadline = self._clock() + CHUNK_SECONDS
+        try:
+            # The engine checks every loss and gradient for NaN/Inf itself and raises
+            # TrainingDiverged; numpy's overflow warnings on the way there are noise
+            # (and an exception where warnings are errors, as in the tests).
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._run_chunk(gen, deadline)
+        except StopIteration:
+            self._end()
+            self.training_finished.emit()
+            return
+        except TrainingDiverged as exc:
+            self._end()
+            self.training_failed.emit(str(exc))
+            return
+        except (FloatingPointError, RuntimeWarning) as exc:
+            self._end()
+            self.training_failed.emit(f"training stopped: numerical overflow ({exc}). "
+                                      "Try a smaller learning rate.")
+            return
+        except Exception as exc:  # noqa: BLE001 - any engine error must reach the user
+            self._end()
+            self.training_failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
+            return
+        if self._clock() - self._last_emit >= 1.0 / MAX_UPDATES_PER_SECOND:
+            self._flush()
+
+    def _run_chunk(self, gen: Iterator[Any], deadline: float) -> None:
+        """Advance the generator until the chunk's time budget is spent."""
+        while True:
+            rec = next(gen)
+            self._pending = rec
+            if getattr(rec, "epoch_done", False):
+                self._pending_epoch = rec
+            if self._clock() >= deadline:
+                return
+
+    def _flush(self) -> None:
+        """Emit what happened since the last emission (latest epoch end, latest record)."""
+        epoch_rec, rec = self._pending_epoch, self._pending
+        self._pending = self._pending_epoch = None
+        if rec is None and epoch_rec is None:
+            return
+        self._last_emit = self._clock()
+        if epoch_rec is not None:
+            self.epoch_finished.emit(epoch_rec)
+        if rec is not None:
+            self.progress.emit(rec)
+
+    def _end(self) -> None:
+        self._timer.stop()
+        gen, self._gen = self._gen, None
+        self._flush()
+        if gen is not None:
+            gen.close()
