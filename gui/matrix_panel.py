@@ -38,10 +38,14 @@ except ImportError:  # pragma: no cover - the stepper is part of the engine
     _engine_title = None
 
 
-def title_for(quantity: str, layer: int, shape: tuple[int, ...] | None) -> str:
-    """The seed's name of a quantity with its shape, e.g. ``δ₂ (8 × 200)``."""
+def title_for(quantity: str, layer: int, shape: tuple[int, ...] | None,
+              L: int | None = None) -> str:
+    """The seed's name of a quantity with its shape, e.g. ``δ₂ (8 × 200)``.
+
+    ``L`` lets the engine name ``dc_da`` at the output ∂c/∂a_L instead of W_{L+1}ᵀδ_{L+1}.
+    """
     if _engine_title is not None:
-        return _engine_title(quantity, layer, shape)
+        return _engine_title(quantity, layer, shape, L=L)
     text = _SYMBOLS[quantity] + str(layer).translate(_SUB)
     return text if shape is None else f"{text} ({shape[0]} × {shape[1]})"
 
@@ -188,15 +192,18 @@ class MatrixPanel(QWidget):
         last = stepper.last
         here = last is not None and (last.layer == layer or last.kind == "update")
         computed = tuple(last.computed) if here else ()
-        self._marked = tuple(k for k in computed if k in self._maps and k != "a_prev")
+        # A key the step "computed" as None (∂c/∂a_L under cross-entropy) is not framed:
+        # a badge on an empty slot would read as a bug.
+        self._marked = tuple(k for k in computed if k in self._maps
+                             and self._array(st, k, layer, W, b) is not None)
         color = style.PHASE_COLORS.get(last.phase) if last is not None else None
         for key, q, off, _r, _c, _s in SLOTS:
             hm = self._maps[key]
             arr = self._array(st, q, layer + off, W, b)
             hm.show(arr, self._empty_text(st, key, layer, L))
             shape = arr.shape if arr is not None else shapes.get(key, (n, batch))
-            hm.set_title(self._title_html(title_for(q, layer + off, shape), key in self._marked,
-                                          color))
+            hm.set_title(self._title_html(title_for(q, layer + off, shape, L),
+                                          key in self._marked, color))
             hm.set_marked(color if key in self._marked else None)
         phase = f" · last step: {last.phase} {last.kind}" if last is not None else ""
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} units · batch of "
@@ -274,7 +281,8 @@ class MatrixPanel(QWidget):
         q, off = next((q, off) for k, q, off, *_ in SLOTS if k == key)
         layer = (self._layer or 0) + off
         value = self._maps[key].data[row, col]
-        text = f"{title_for(q, layer, None)}[row {row}, col {col}] = {style.fmt(value)}"
+        L = len(self._stepper.state.params) if self._stepper is not None else None
+        text = f"{title_for(q, layer, None, L)}[row {row}, col {col}] = {style.fmt(value)}"
         self._hover_label.setText(text)
         QToolTip.showText(QCursor.pos(), text, self._glw)
         if self._hover != (key, row, col):

@@ -1,0 +1,161 @@
+"""MatrixPanel draws exactly the stepper's arrays, empties what is not computed, marks the step."""
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPointF
+
+from engine import Network
+from engine.stepper import Stepper
+from gui.matrix_panel import MatrixPanel
+
+
+def make_stepper(sizes=(2, 8, 8, 1), B=5, loss="squared", out="sigmoid"):
+    acts = ["tanh"] * (len(sizes) - 2) + [out]
+    spec = {"input_size": sizes[0], "loss": loss, "seed": 0,
+            "layers": [{"units": n, "activation": a} for n, a in zip(sizes[1:], acts, strict=True)]}
+    net = Network.from_spec(spec)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(sizes[0], B))
+    if out == "softmax":
+        Y = np.eye(sizes[-1])[:, rng.integers(0, sizes[-1], B)]
+    else:
+        Y = rng.uniform(size=(sizes[-1], B))
+    return Stepper(net, X, Y)
+
+
+def step_until(st, kind, layer):
+    while not (st.last is not None and st.last.kind == kind and st.last.layer == layer):
+        st.next()
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = MatrixPanel()
+    qtbot.addWidget(p)
+    p.resize(1000, 700)
+    return p
+
+
+def test_forward_arrays_are_the_steppers_and_the_rest_is_empty(panel):
+    st = make_stepper()
+    step_until(st, "z", 2)
+    panel.show_layer(st, 2)
+    assert np.array_equal(panel.image_data("z"), st.state.z[2])
+    assert np.array_equal(panel.image_data("W"), st.state.params[1][0])
+    assert np.array_equal(panel.image_data("b"), st.state.params[1][1])
+    assert np.array_equal(panel.image_data("a_prev"), st.state.a[1])
+    for key in ("a", "dc_da", "sigma_prime", "delta", "dW", "db"):
+        assert panel.image_data(key) is None, key
+        assert panel.empty_text(key) == "not computed yet"
+    assert panel.empty_text("z") is None
+    assert panel.marked_quantities() == ("z",) == st.last.computed
+
+
+def test_backward_marks_what_the_step_computed(panel):
+    st = make_stepper()
+    step_until(st, "delta", 2)
+    panel.show_layer(st, 2)
+    assert panel.marked_quantities() == st.last.computed == ("dc_da", "sigma_prime", "delta")
+    assert np.array_equal(panel.image_data("delta"), st.state.delta[2])
+    assert np.array_equal(panel.image_data("dc_da"), st.state.dc_da[2])
+    assert panel.image_data("dW") is None
+    st.next()  # grads of layer 2
+    panel.show_layer(st, 2)
+    assert panel.marked_quantities() == ("dW", "db")
+    assert np.array_equal(panel.image_data("dW"), st.state.dW[2])
+    # Another layer's panel marks nothing for this step.
+    panel.show_layer(st, 1)
+    assert panel.marked_quantities() == ()
+    assert panel.image_data("delta") is None
+
+
+def test_colour_levels_are_symmetric_so_zero_is_neutral(panel):
+    st = make_stepper()
+    step_until(st, "delta", 3)
+    panel.show_layer(st, 3)
+    lo, hi = panel._maps["delta"].image.getLevels()
+    assert lo == -hi and hi == pytest.approx(np.abs(st.state.delta[3]).max())
+
+
+def test_back_and_reset_restore_earlier_arrays(panel):
+    st = make_stepper()
+    step_until(st, "grads", 1)
+    st.next()  # update: new W, b in every layer, marked everywhere
+    panel.show_layer(st, 2)
+    assert panel.marked_quantities() == ("W", "b")
+    assert np.array_equal(panel.image_data("W"), st.state.params[1][0])
+    new_W = panel.image_data("W")
+    st.back()
+    panel.show_layer(st, 2)
+    assert not np.array_equal(panel.image_data("W"), new_W)
+    assert np.array_equal(panel.image_data("dW"), st.state.dW[2])
+    st.reset()
+    panel.show_layer(st, 2)
+    assert panel.image_data("delta") is None and panel.image_data("z") is None
+    assert panel.empty_text("delta") == "not computed yet"
+    assert panel.marked_quantities() == ()
+
+
+def test_next_pass_shows_no_stale_numbers(panel):
+    st = make_stepper()
+    st.jump(st.K)
+    st.next()  # first step of pass 2: z₁ only
+    panel.show_layer(st, 2)
+    assert panel.image_data("delta") is None and panel.image_data("z") is None
+
+
+def test_cross_entropy_output_says_not_used(panel):
+    st = make_stepper(sizes=(3, 4, 3), loss="cross_entropy", out="softmax")
+    step_until(st, "delta", 2)
+    panel.show_layer(st, 2)
+    assert panel.empty_text("dc_da") == "not used for this loss"
+    assert panel.empty_text("sigma_prime") == "not used for this loss"
+    assert panel.marked_quantities() == ("delta",)
+
+
+# Showing a widget on the offscreen platform logs harmless "not supported" warnings.
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_hover_maps_the_mouse_to_the_cell_and_emits(panel, qtbot):
+    st = make_stepper(B=4)
+    step_until(st, "a", 1)
+    panel.show_layer(st, 1)
+    panel.show()
+    qtbot.waitExposed(panel)
+    vb = panel._maps["a"].plot.vb
+    pos = vb.mapViewToScene(QPointF(3, 5))  # x = column 3, y = row 5
+    with qtbot.waitSignal(panel.cell_hovered) as sig:
+        panel._on_mouse_moved(pos)
+    assert sig.args == ["a", 1, 5, 3]
+    assert "[row 5, col 3]" in panel._hover_label.text()
+    # The a₀ context matrix reports itself as layer 0's "a".
+    pos = panel._maps["a_prev"].plot.vb.mapViewToScene(QPointF(2, 1))
+    with qtbot.waitSignal(panel.cell_hovered) as sig:
+        panel._on_mouse_moved(pos)
+    assert sig.args == ["a", 0, 1, 2]
+    with qtbot.waitSignal(panel.cell_left):
+        panel._on_mouse_moved(QPointF(-50, -50))
+
+
+def test_layer_out_of_range_is_refused(panel):
+    with pytest.raises(ValueError, match="1..3"):
+        panel.show_layer(make_stepper(), 0)
+
+
+def test_large_matrices_are_one_image_each(panel):
+    st = make_stepper(sizes=(784, 128, 10), B=256)
+    step_until(st, "grads", 1)
+    panel.show_layer(st, 1)
+    assert panel.image_data("dW").shape == (128, 784)
+    assert np.array_equal(panel.image_data("a_prev"), st.state.a[0])
+    assert panel.image_data("delta").shape == (128, 256)
+    n_images = sum(1 for it in panel._glw.scene().items() if type(it).__name__ == "ImageItem")
+    assert n_images == 10
+
+
+def test_font_scale_keeps_the_content(panel):
+    st = make_stepper()
+    step_until(st, "z", 1)
+    panel.show_layer(st, 1)
+    panel.set_font_scale(1.6)
+    assert panel._header.font().pointSizeF() > 16
+    assert np.array_equal(panel.image_data("z"), st.state.z[1])
