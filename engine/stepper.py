@@ -184,9 +184,9 @@ class Stepper:
         """Compute the next step; after the update, start the next pass."""
         prev = self.state
         if prev.k == self.K:
-            start = self._fresh(self.X, self.Y, prev.pass_index + 1)
-            self._push(start, None)
-            prev = start
+            # The next pass starts from nothing computed; back() from its first
+            # step returns straight to the finished update, as the user saw it.
+            prev = self._fresh(self.X, self.Y, prev.pass_index + 1)
         info = self.plan[prev.k]
         s = prev.copy()
         s.k = prev.k + 1
@@ -208,8 +208,6 @@ class Stepper:
         if s.opt_before is not None:
             self.optimizer.load_state_dict(s.opt_before)
         self.net.set_params_ref(self.state.params)
-        # Popping back to the start of a pass lands on the pass's empty state;
-        # one more pop would return to the previous pass's finished update.
         return True
 
     def jump(self, k: int) -> None:
