@@ -1,0 +1,82 @@
+"""Starting the application: the interactive window, and ``--screenshot`` rendering."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
+
+from .settings import APPLICATION, ORGANIZATION, AppSettings, make_qsettings
+
+
+def make_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), named so QSettings finds the user's file."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0] if sys.argv else "backprop-lens", *(argv or [])])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName(APPLICATION)
+    app.setStyle("Fusion")   # the same look on every platform (and in the screenshots)
+    return app
+
+
+def _model(spec_path: str | None):
+    """The default experiment, or one whose network comes from a spec file."""
+    from engine.fileio import load_spec_file
+
+    from .lens_model import DEFAULT_DATA, LensModel
+    if spec_path is None:
+        return LensModel()
+    return LensModel(spec=load_spec_file(spec_path), data=DEFAULT_DATA)
+
+
+def run_gui(spec_path: str | None = None) -> int:
+    """Open the window and run the event loop; returns the exit status."""
+    app = make_app()
+    from .main_window import MainWindow
+    win = MainWindow(_model(spec_path))
+    win.show()
+    if win.file_controller is not None and hasattr(win.file_controller, "offer_recovery"):
+        win.file_controller.offer_recovery()
+    return int(app.exec())
+
+
+def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: int = 0,
+               spec_path: str | None = None) -> int:
+    """Render the whole window offscreen at exactly ``size`` and save a PNG.
+
+    Training runs synchronously through the engine (``LensModel.train_sync``);
+    the user's settings are neither read nor written (a throw-away ini is used).
+    """
+    app = make_app()
+    from .main_window import MainWindow
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = AppSettings(make_qsettings(Path(tmp) / "screenshot.ini"))
+        win = MainWindow(_model(spec_path), settings=settings)
+        w, h = size
+        win.setFixedSize(w, h)   # exact size, whatever the panels would prefer
+        win.show()
+        app.processEvents()
+        if train_epochs:
+            win.model.train_sync(train_epochs)
+        for _ in range(steps):
+            win.model.step()
+        for _ in range(3):   # let layouts and pyqtgraph settle before grabbing
+            app.processEvents()
+        image = win.grab().toImage()
+        if (image.width(), image.height()) != (w, h):
+            image = image.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        ok = image.save(str(out), "PNG")
+        win.model.shutdown()
+        win.close()
+        win.deleteLater()
+        app.processEvents()
+    if not ok:
+        print(f"backprop-lens: error: could not write the PNG {out}", file=sys.stderr)
+        return 2
+    return 0

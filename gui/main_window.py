@@ -1,0 +1,304 @@
+"""The main window: graph on top, the selected layer's matrices, formulas, docks around.
+
+It composes the views and routes the LensModel's signals to them; every view
+draws from the engine's records held by the model (``model.stepper``,
+``model.history``), the window itself computes nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+
+from .architecture_editor import ArchitectureEditor
+from .controls import Controls
+from .lens_model import LensModel
+from .settings import PRESENTATION_SCALE, AppSettings, apply_theme
+from .status_bar import LensStatusBar
+from .window_menus import build_menus
+
+
+def _optional(module: str, name: str):
+    """A view class written alongside this window, or None while it does not exist yet."""
+    try:
+        return getattr(importlib.import_module(f"gui.{module}"), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def _placeholder(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
+class MainWindow(QMainWindow):
+    """Backprop Lens' window.
+
+    Parameters
+    ----------
+    model : LensModel, optional
+        The experiment; a default one (2-8-8-1 on moons) when omitted.
+    settings : AppSettings, optional
+        Where geometry and last values are remembered; tests pass an ini in tmp.
+    """
+
+    def __init__(self, model: LensModel | None = None, settings: AppSettings | None = None):
+        super().__init__()
+        self.setWindowTitle("Backprop Lens")
+        self.settings = settings if settings is not None else AppSettings()
+        self.model = model if model is not None else LensModel()
+        self.layer = self.model.net.L     # the layer whose matrices are shown
+        self._font_scale = 1.0
+        self._saved_docks: dict[str, bool] = {}
+
+        self.graph = self._make("graph_view", "GraphView", "layer graph")
+        self.matrices = self._make("matrix_panel", "MatrixPanel", "matrices")
+        self.formula = self._make("formula_panel", "FormulaPanel", "formulas")
+        self.loss_plot = self._make("loss_plot", "LossPlotWidget", "loss plot")
+        self.data_view = self._make("data_view", "DataView", "data view")
+        self.editor = ArchitectureEditor()
+
+        centre = QSplitter(Qt.Orientation.Vertical)
+        centre.setObjectName("centre_splitter")
+        for w, stretch in ((self.graph, 3), (self.matrices, 6), (self.formula, 2)):
+            centre.addWidget(w)
+            centre.setStretchFactor(centre.indexOf(w), stretch)
+        centre.setChildrenCollapsible(False)
+        self.setCentralWidget(centre)
+        self.loss_dock = self._dock("Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.data_dock = self._dock("Data", self.data_view, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.editor_dock = self._dock("Network and data", self.editor,
+                                      Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
+
+        self.controls = Controls(self.model, self)
+        self.controls.build_toolbars(self)
+        self.status = LensStatusBar(self)
+        self.setStatusBar(self.status)
+        self.file_controller = self._make_file_controller()
+        build_menus(self)
+        self._connect()
+        self._restore_settings()
+        self._on_network_changed()
+        self._on_dataset_changed()
+
+    # -- construction helpers -----------------------------------------------------------
+    def _make(self, module: str, name: str, what: str) -> QWidget:
+        cls = _optional(module, name)
+        if cls is None:
+            return _placeholder(f"The {what} is not installed in this build.")
+        return cls()
+
+    def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.split()[0].lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _make_file_controller(self):
+        cls = _optional("file_controller", "FileController")
+        if cls is None:
+            return None
+        return cls(self, self.model.to_session, self.model.from_session,
+                   lambda: self.model.net.to_spec(), self.model.set_architecture,
+                   self.model.set_imported_dataset)
+
+    def _connect(self) -> None:
+        m = self.model
+        m.step_taken.connect(self._on_step_changed)
+        m.state_changed.connect(self._on_state_changed)
+        m.network_rebuilt.connect(self._on_network_changed)
+        m.dataset_changed.connect(self._on_dataset_changed)
+        m.history_replaced.connect(self._on_history_changed)
+        m.training_started.connect(self._on_training_started)
+        m.training_progressed.connect(self._on_training_progressed)
+        m.training_finished.connect(self._on_training_ended)
+        m.training_failed.connect(self._on_training_failed)
+        m.error_occurred.connect(self._on_error)
+        m.settings_changed.connect(self._on_sample_changed)
+        self.editor.applied.connect(m.set_experiment)
+        if hasattr(self.graph, "layer_clicked"):
+            self.graph.layer_clicked.connect(self._on_layer_clicked)
+        if hasattr(self.matrices, "cell_hovered"):
+            self.matrices.cell_hovered.connect(self._on_cell_hovered)
+            self.matrices.cell_left.connect(self._on_cell_left)
+        if hasattr(self.data_view, "sample_clicked"):
+            self.data_view.sample_clicked.connect(m.select_sample)
+        self.controls.follow.toggled.connect(self._on_follow_changed)
+        if self.file_controller is not None:
+            for sig in (m.state_changed, m.settings_changed):
+                sig.connect(self.file_controller.mark_dirty)
+
+    # -- model → views -----------------------------------------------------------------------
+    def _on_step_changed(self, record) -> None:
+        """The stepper moved: follow its layer (unless pinned) and show its formula."""
+        if self.controls.follow.isChecked() and record is not None:
+            if record.layer is not None:
+                self.layer = record.layer
+            elif record.kind == "loss":
+                self.layer = self.model.net.L
+        if hasattr(self.formula, "show_step"):
+            self.formula.show_step(record)
+
+    def _on_state_changed(self) -> None:
+        m = self.model
+        self.layer = min(max(1, self.layer), m.net.L)
+        if hasattr(self.matrices, "show_layer"):
+            self.matrices.show_layer(m.stepper, self.layer)
+        if hasattr(self.graph, "set_state"):
+            self.graph.set_state(m.stepper)
+            self.graph.set_selected_layer(self.layer)
+        last = m.stepper.last
+        if hasattr(self.data_view, "refresh_prediction") and (
+                last is None or last.kind == "update"):
+            self.data_view.refresh_prediction()
+        if not m.is_training:
+            self.status.show_status(m.status())
+
+    def _on_network_changed(self) -> None:
+        m = self.model
+        if hasattr(self.graph, "set_network"):
+            self.graph.set_network(m.net)
+        if hasattr(self.data_view, "set_network"):
+            self.data_view.set_network(m.net)
+        self.editor.load(m.net.to_spec(), m.data_spec if isinstance(m.data_spec, dict) else None,
+                         m.dataset.input_size, m.dataset.output_size, m.dataset.name)
+        self._on_history_changed()
+        self._on_step_changed(m.stepper.last)
+        self._on_state_changed()
+
+    def _on_dataset_changed(self) -> None:
+        if hasattr(self.data_view, "set_dataset"):
+            self.data_view.set_dataset(self.model.dataset)
+            self.data_view.set_network(self.model.net)
+        self._on_sample_changed()
+
+    def _on_sample_changed(self) -> None:
+        if hasattr(self.data_view, "set_selected_sample"):
+            self.data_view.set_selected_sample(self.model.sample)
+
+    def _on_history_changed(self) -> None:
+        if hasattr(self.loss_plot, "set_history"):
+            self.loss_plot.set_history(self.model.history)
+
+    def _on_training_started(self) -> None:
+        self.status.start_progress(self.model.epochs_target, self.model.trainer.epoch)
+        self.status.showMessage("training…", 2000)
+
+    def _on_training_progressed(self, rec) -> None:
+        self.status.show_record(rec)
+        if hasattr(self.loss_plot, "refresh"):
+            self.loss_plot.refresh()
+        if hasattr(self.data_view, "refresh_prediction"):
+            self.data_view.refresh_prediction()
+
+    def _on_training_ended(self) -> None:
+        self.status.stop_progress()
+        self._on_history_changed()
+
+    def _on_training_failed(self, message: str) -> None:
+        self._on_training_ended()
+        QMessageBox.warning(self, "Training diverged",
+                            f"{message}\n\nThe network keeps its last finite weights. "
+                            "Lower the learning rate α in the toolbar and train again.")
+
+    def _on_error(self, message: str) -> None:
+        self.status.showMessage(message, 8000)
+        QMessageBox.warning(self, "Backprop Lens", message)
+
+    # -- user → view -----------------------------------------------------------------------------
+    def _on_layer_clicked(self, layer: int) -> None:
+        """Clicking a layer pins it; the Follow toggle goes back to following the step."""
+        if not 1 <= layer <= self.model.net.L:
+            return
+        self.layer = layer
+        self.controls.follow.setChecked(False)
+        self._on_state_changed()
+
+    def _on_follow_changed(self, on: bool) -> None:
+        if on:
+            last = self.model.stepper.last
+            self._on_step_changed(last)
+            self._on_state_changed()
+
+    def _on_cell_hovered(self, quantity: str, layer: int, row: int, col: int) -> None:
+        if hasattr(self.formula, "show_cell_text"):
+            self.formula.show_cell_text(self.model.explain(quantity, layer, row, col))
+
+    def _on_cell_left(self) -> None:
+        if hasattr(self.formula, "show_cell_text"):
+            self.formula.show_cell_text(None)
+
+    # -- view options ------------------------------------------------------------------------------
+    def set_font_scale(self, f: float) -> None:
+        self._font_scale = f
+        for w in (self.graph, self.matrices, self.formula):
+            if hasattr(w, "set_font_scale"):
+                w.set_font_scale(f)
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: larger fonts, only graph, matrices, formulas and the data."""
+        docks = {"editor": self.editor_dock, "loss": self.loss_dock}
+        if on:
+            self._saved_docks = {k: d.isVisible() for k, d in docks.items()}
+            for d in docks.values():
+                d.hide()
+        else:
+            for k, d in docks.items():
+                d.setVisible(self._saved_docks.get(k, True))
+        self.set_font_scale(PRESENTATION_SCALE if on else 1.0)
+        self.settings.set("presentation", bool(on))
+
+    def set_theme(self, theme: str) -> None:
+        apply_theme(theme)
+        self.settings.set("theme", theme)
+
+    # -- settings and closing -----------------------------------------------------
+    def _restore_settings(self) -> None:
+        geometry, state = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1500, 950)
+        if state is not None:
+            self.restoreState(state)
+        s = self.settings
+        m = self.model
+        # Remembered values go through the engine's checks like typed ones.
+        m.blockSignals(True)
+        m.set_lr(s.get("lr"))
+        m.set_batch_size(min(s.get("batch_size"), m.n_samples))
+        m.set_optimizer(s.get("optimizer"))
+        m.blockSignals(False)
+        self.controls.sync_from_model()
+        self.controls.epochs.setValue(s.get("epochs"))
+        self.controls.speed.setValue(s.get("play_speed"))
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.set_geometry(self.saveGeometry(), self.saveState())
+        for key, value in (("lr", self.model.lr), ("batch_size", self.model.batch_size),
+                           ("optimizer", self.model.optimizer_name),
+                           ("epochs", self.controls.epochs.value()),
+                           ("play_speed", self.controls.speed.value())):
+            s.set(key, value)
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Ask to save (if a file controller exists), then stop training and timers."""
+        if self.file_controller is not None and not self.file_controller.maybe_save():
+            event.ignore()
+            return
+        self.controls.play.setChecked(False)
+        self.controls.timer.stop()
+        self.model.shutdown()
+        self.save_settings()
+        event.accept()

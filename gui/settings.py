@@ -1,0 +1,106 @@
+"""Persistent settings (QSettings), the light/dark theme and presentation mode.
+
+Tests and ``--screenshot`` pass an explicit ini file so the user's real
+settings are never read or written by them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PyQt6.QtCore import QSettings
+from PyQt6.QtGui import QColor, QPalette
+from PyQt6.QtWidgets import QApplication
+
+ORGANIZATION = "BackpropLens"
+APPLICATION = "Backprop Lens"
+THEMES = ("light", "dark")
+PRESENTATION_SCALE = 1.45   # font scale for a projector at the back of a lecture hall
+
+# key: (default, type) of every remembered value
+DEFAULTS: dict[str, tuple[Any, type]] = {
+    "theme": ("light", str),
+    "presentation": (False, bool),
+    "log_y": (False, bool),
+    "x_axis": ("iteration", str),
+    "lr": (0.1, float),
+    "batch_size": (32, int),
+    "optimizer": ("sgd", str),
+    "epochs": (30, int),
+    "play_speed": (4.0, float),
+}
+
+
+def make_qsettings(path: str | os.PathLike[str] | None = None) -> QSettings:
+    """The user's settings, or an ini file at ``path`` (tests, screenshots)."""
+    if path is not None:
+        return QSettings(str(path), QSettings.Format.IniFormat)
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+class AppSettings:
+    """Typed access to the remembered settings; bad stored values fall back to defaults."""
+
+    def __init__(self, qsettings: QSettings | None = None):
+        self.q = qsettings if qsettings is not None else make_qsettings()
+
+    def get(self, key: str) -> Any:
+        default, typ = DEFAULTS[key]
+        raw = self.q.value(key, default)
+        try:
+            if typ is bool:   # ini files store booleans as the strings "true"/"false"
+                return raw if isinstance(raw, bool) else str(raw).lower() == "true"
+            return typ(raw)
+        except (TypeError, ValueError):
+            return default
+
+    def set(self, key: str, value: Any) -> None:
+        self.q.setValue(key, value)
+
+    def geometry(self):
+        return self.q.value("window/geometry"), self.q.value("window/state")
+
+    def set_geometry(self, geometry, state) -> None:
+        self.q.setValue("window/geometry", geometry)
+        self.q.setValue("window/state", state)
+
+    def sync(self) -> None:
+        self.q.sync()
+
+
+def dark_palette() -> QPalette:
+    """A plain dark palette for the Fusion style (window chrome only)."""
+    p = QPalette()
+    base, window, text = QColor(30, 30, 32), QColor(45, 45, 48), QColor(225, 225, 225)
+    for role, color in ((QPalette.ColorRole.Window, window),
+                        (QPalette.ColorRole.WindowText, text),
+                        (QPalette.ColorRole.Base, base),
+                        (QPalette.ColorRole.AlternateBase, window),
+                        (QPalette.ColorRole.Text, text),
+                        (QPalette.ColorRole.Button, window),
+                        (QPalette.ColorRole.ButtonText, text),
+                        (QPalette.ColorRole.ToolTipBase, window),
+                        (QPalette.ColorRole.ToolTipText, text),
+                        (QPalette.ColorRole.Highlight, QColor(42, 130, 218)),
+                        (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
+                        (QPalette.ColorRole.PlaceholderText, QColor(150, 150, 150))):
+        p.setColor(role, color)
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(120, 120, 120))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(120, 120, 120))
+    return p
+
+
+def apply_theme(theme: str) -> None:
+    """Light or dark window chrome.
+
+    The plots keep their white background in both themes: the diverging
+    colour map is read against white, and the lecture's figures are light.
+    """
+    if theme not in THEMES:
+        raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
+    app = QApplication.instance()
+    if app is None:
+        return
+    app.setStyle("Fusion")
+    app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())

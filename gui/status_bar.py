@@ -1,0 +1,71 @@
+"""The status bar: phase, layer, step k of K, epoch, iteration, loss; progress while training."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import QLabel, QProgressBar, QStatusBar
+
+from . import style
+
+
+class LensStatusBar(QStatusBar):
+    """Shows ``LensModel.status()`` and training records; it formats, never computes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.phase = QLabel()
+        self.layer = QLabel()
+        self.step = QLabel()
+        self.epoch = QLabel()
+        self.iteration = QLabel()
+        self.loss = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.setFormat("epoch %v of %m")
+        self.progress.hide()
+        for w in (self.phase, self.layer, self.step, self.epoch, self.iteration, self.loss):
+            w.setContentsMargins(6, 0, 6, 0)
+            self.addPermanentWidget(w)
+        self.addPermanentWidget(self.progress)
+
+    def text(self) -> str:
+        """All permanent fields as one line (tests, screen readers)."""
+        return " | ".join(w.text() for w in (self.phase, self.layer, self.step, self.epoch,
+                                             self.iteration, self.loss))
+
+    def show_status(self, s: dict) -> None:
+        """Draw the dict of ``LensModel.status()``."""
+        phase = s["phase"] or "forward"
+        color = style.PHASE_COLORS.get(phase, style.NEUTRAL)
+        self.phase.setText(f"<b style='color:{color}'>{phase}</b>")
+        self.layer.setText(f"layer {s['layer']}" if s["layer"] is not None else "layer –")
+        self.step.setText(f"step {s['k']} of {s['K']} (pass {s['pass'] + 1})")
+        self.epoch.setText(f"epoch {s['epoch']}")
+        self.iteration.setText(f"iteration {s['iteration']}")
+        if s["loss"] is None:
+            self.loss.setText("loss –")
+        else:
+            where = "this pass" if s["loss_is_step"] else "last batch"
+            self.loss.setText(f"loss {s['loss']:.4g} ({where})")
+
+    def show_record(self, rec) -> None:
+        """Draw a TrainRecord during training."""
+        self.phase.setText(f"<b style='color:{style.PHASE_COLORS['update']}'>training</b>")
+        self.layer.setText("layer –")
+        self.epoch.setText(f"epoch {rec.epoch}")
+        self.iteration.setText(f"iteration {rec.iteration}")
+        self.loss.setText(f"loss {rec.loss:.4g} (last batch)")
+        if self.progress.isVisible():
+            self.progress.setValue(min(self.progress.maximum(), rec.epoch - self._epoch0))
+
+    def start_progress(self, epochs: int | None, epoch0: int) -> None:
+        """Show a progress bar for a run of ``epochs`` epochs (none for an open-ended run)."""
+        self._epoch0 = epoch0
+        if epochs:
+            self.progress.setRange(0, epochs)
+            self.progress.setValue(0)
+            self.progress.show()
+        else:
+            self.progress.hide()
+
+    def stop_progress(self) -> None:
+        self.progress.hide()

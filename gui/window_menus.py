@@ -1,0 +1,161 @@
+"""The menu bar (File, Run, View, Tools, Help) and the loss-plot export dialog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
+from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+
+from engine.fileio import BadFileError
+
+from .settings import THEMES
+
+ABOUT = """<h3>Backprop Lens</h3>
+<p>Step through backpropagation in matrix form, one layer at a time, with the formulas of
+the lecture <i>Backpropagation Computations in Matrix Form</i> (M. Sadeghi, 2018).</p>
+<p>Forward: z<sub>ℓ</sub> = W<sub>ℓ</sub> a<sub>ℓ−1</sub> + b<sub>ℓ</sub>,
+a<sub>ℓ</sub> = σ<sub>ℓ</sub>(z<sub>ℓ</sub>).<br>
+Backward: δ<sub>L</sub> = 2(a<sub>L</sub> − y) ⊙ σ′<sub>L</sub>(z<sub>L</sub>),
+δ<sub>ℓ</sub> = (W<sub>ℓ+1</sub><sup>T</sup> δ<sub>ℓ+1</sub>) ⊙ σ′<sub>ℓ</sub>(z<sub>ℓ</sub>),
+∂c/∂W<sub>ℓ</sub> = δ<sub>ℓ</sub> a<sub>ℓ−1</sub><sup>T</sup>,
+∂c/∂b<sub>ℓ</sub> = δ<sub>ℓ</sub>.</p>
+<p>Keys: → step, ← step back, P play the pass, T train, Space pause, R reset.</p>"""
+
+SIGN_NOTE = """<h3>A sign slip on the matrix-trick slide</h3>
+<p>The slide “A useful trick for gradient computation” prints, for
+f(W, X, V) = ‖WXV − U‖<sub>F</sub><sup>2</sup>,</p>
+<p>∇<sub>W</sub> f = <b>−</b>2(WXV − U)(XV)<sup>T</sup></p>
+<p>but the true gradient is <b>+</b>2(WXV − U)(XV)<sup>T</sup> (likewise for X and V).
+The minus belongs to the other form, ‖U − WXV‖ differentiated as −2(U − WXV)(XV)<sup>T</sup>,
+which is the same thing. A numerical check (Tools → Gradient check, or the slide's own
+central differences) confirms the + sign; Backprop Lens uses +2.</p>"""
+
+
+def _add(menu, action_or_text, slot=None, shortcut: str | None = None, checkable=False,
+         tip: str | None = None) -> QAction:
+    if isinstance(action_or_text, QAction):
+        menu.addAction(action_or_text)
+        return action_or_text
+    a = menu.addAction(action_or_text)
+    if shortcut:
+        a.setShortcut(QKeySequence(shortcut))
+    a.setCheckable(checkable)
+    if tip:
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+    if slot is not None:
+        (a.toggled if checkable else a.triggered).connect(slot)
+    return a
+
+
+def build_menus(win) -> None:
+    """Fill ``win.menuBar()``; actions are stored on ``win`` for tests and settings."""
+    bar = win.menuBar()
+    c = win.controls
+    file_menu = bar.addMenu("&File")
+    if win.file_controller is not None:
+        win.file_controller.build_menu(file_menu)
+        file_menu.addSeparator()
+    _add(file_menu, c.export)
+    file_menu.addSeparator()
+    _add(file_menu, "Quit", win.close, "Ctrl+Q")
+
+    run = bar.addMenu("&Run")
+    for a in (c.step, c.back, c.play, None, c.train, c.pause, c.stop, None, c.reset, c.new_seed):
+        run.addSeparator() if a is None else run.addAction(a)
+
+    view = bar.addMenu("&View")
+    s = win.settings
+    win.presentation_action = _add(view, "Presentation mode", win.set_presentation, "F5",
+                                   checkable=True,
+                                   tip="Larger fonts and fewer panels, for a projector")
+    view.addAction(c.follow)
+    view.addSeparator()
+    theme_group = QActionGroup(win)
+    for theme in THEMES:
+        a = _add(view, f"{theme.capitalize()} theme", checkable=True)
+        a.setChecked(s.get("theme") == theme)
+        a.triggered.connect(lambda _on, t=theme: win.set_theme(t))
+        theme_group.addAction(a)
+    view.addSeparator()
+    win.log_y_action = _add(view, "Loss: logarithmic y axis", lambda on: _set_log_y(win, on),
+                            checkable=True)
+    axis_group = QActionGroup(win)
+    win.axis_actions = {}
+    for mode in ("iteration", "epoch"):
+        a = _add(view, f"Loss: x axis in {mode}s", checkable=True)
+        a.triggered.connect(lambda _on, m=mode: _set_x_axis(win, m))
+        axis_group.addAction(a)
+        win.axis_actions[mode] = a
+    view.addSeparator()
+    for dock in (win.editor_dock, win.data_dock, win.loss_dock):
+        view.addAction(dock.toggleViewAction())
+
+    tools = bar.addMenu("&Tools")
+    _add(tools, "Gradient check…", lambda: open_gradcheck(win), "Ctrl+G",
+         tip="Compare every gradient with central finite differences (the seed's sanity check)")
+
+    helpm = bar.addMenu("&Help")
+    _add(helpm, "About Backprop Lens", lambda: QMessageBox.about(win, "About", ABOUT))
+    _add(helpm, "Note: the sign on the matrix-trick slide",
+         lambda: QMessageBox.information(win, "The matrix-trick sign", SIGN_NOTE))
+
+    c.export.triggered.connect(lambda: export_loss(win))
+    win.log_y_action.setChecked(s.get("log_y"))
+    mode = s.get("x_axis") if s.get("x_axis") in win.axis_actions else "iteration"
+    win.axis_actions[mode].setChecked(True)
+    _set_x_axis(win, mode)
+    if s.get("presentation"):
+        win.presentation_action.setChecked(True)
+    if s.get("theme") != "light":
+        win.set_theme(s.get("theme") if s.get("theme") in THEMES else "light")
+
+
+def _set_log_y(win, on: bool) -> None:
+    if hasattr(win.loss_plot, "set_log_y"):
+        win.loss_plot.set_log_y(on)
+    win.settings.set("log_y", bool(on))
+
+
+def _set_x_axis(win, mode: str) -> None:
+    if hasattr(win.loss_plot, "set_x_axis"):
+        win.loss_plot.set_x_axis(mode)
+    win.settings.set("x_axis", mode)
+
+
+def export_loss(win, path: str | None = None, width: int | None = None) -> bool:
+    """Ask for a file (PNG asks for a width too) and export the loss plot; errors → message."""
+    if not hasattr(win.loss_plot, "export"):
+        return False
+    if path is None:
+        path, _flt = QFileDialog.getSaveFileName(
+            win, "Export loss plot", str(Path.home() / "loss.png"),
+            "PNG image (*.png);;SVG vector image (*.svg);;CSV table (*.csv)")
+        if not path:
+            return False
+        if Path(path).suffix.lower() == ".png":
+            width, ok = QInputDialog.getInt(win, "PNG width", "Width in pixels:", 1200, 16, 10000)
+            if not ok:
+                return False
+    try:
+        win.loss_plot.export(path, width=width)
+    except (ValueError, OSError, BadFileError) as e:
+        QMessageBox.warning(win, "Export failed", str(e))
+        return False
+    win.status.showMessage(f"loss plot saved to {path}", 5000)
+    return True
+
+
+def open_gradcheck(win) -> None:
+    """The gradient-check dialog on the batch being stepped."""
+    try:
+        from .gradcheck_dialog import GradCheckDialog
+    except ImportError:
+        QMessageBox.information(win, "Gradient check",
+                                "The gradient-check dialog is not part of this build; use "
+                                "`backprop-lens gradcheck` on the command line.")
+        return
+    X, Y = win.model.step_batch()
+    dlg = GradCheckDialog(win.model.net.copy(), X, Y, win)
+    dlg.show()
