@@ -1,0 +1,288 @@
+"""The network as columns of neurons, with the step in progress highlighted.
+
+Layer ℓ sits at x = ℓ (layer 0 = the inputs), the loss node to the right of
+layer L.  Edges are coloured with the house diverging map by the sign and size
+of each weight in ``stepper.state.params`` and drawn wider for larger |w|.
+A layer wider than ``MAX_UNITS`` is drawn as one labelled block (e.g. "784")
+and its connections as one band, never thousands of lines.  The view only
+reads the record: ``stepper.last`` says which layer and phase to highlight.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QBrush, QColor, QPen, QPolygonF
+from PyQt6.QtWidgets import (
+    QGraphicsLineItem,
+    QGraphicsPolygonItem,
+    QGraphicsRectItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import style
+
+MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
+BLOCK_H = 12.0    # height of a block, in unit spacings
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+class GraphView(QWidget):
+    """Draw a Network as columns of neurons and follow a Stepper's steps.
+
+    Signals
+    -------
+    layer_clicked(layer)
+        The user clicked the column of layer ``layer`` (1..L).
+    """
+
+    layer_clicked = pyqtSignal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._glw = pg.GraphicsLayoutWidget()
+        self._glw.setBackground(style.BACKGROUND)
+        self._vb = self._glw.addViewBox()
+        self._vb.invertY(True)
+        self._vb.setMouseEnabled(x=False, y=False)
+        self._vb.setMenuEnabled(False)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self._glw)
+        self._glw.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self._cmap = style.diverging_cmap()
+        self._scale = 1.0
+        self._sizes: list[int] = []
+        self._stepper = None
+        self._net = None
+        self._selected: int | None = None
+        self._highlight: tuple[str, int | None] = ("idle", None)
+        self.sample = 0  # the batch column whose z, a, δ the tooltips show
+        self._edges: dict[int, list[tuple[int, int, QGraphicsLineItem]]] = {}
+        self._texts: list[tuple[pg.TextItem, float, bool]] = []
+
+    # -- public API -------------------------------------------------------------
+    def set_network(self, net) -> None:
+        """Lay out ``net`` (sizes and activations); weights come from ``net`` until a stepper."""
+        self._net = net
+        self._stepper = None
+        self._build(net.sizes, [ly.activation.name for ly in net.layers])
+        self._color_edges([(ly.W, ly.b) for ly in net.layers])
+        self._set_highlight(None)
+
+    def set_state(self, stepper) -> None:
+        """Colour edges by ``stepper.state.params`` and highlight ``stepper.last``."""
+        self._stepper = stepper
+        sizes = stepper.net.sizes
+        if sizes != self._sizes:
+            self._net = stepper.net
+            self._build(sizes, [ly.activation.name for ly in stepper.net.layers])
+        self._color_edges(stepper.state.params)
+        self._set_highlight(stepper.last)
+        loss = stepper.state.loss
+        self._loss_text.setText(style.NOT_COMPUTED if loss is None else f"C = {style.fmt(loss)}")
+
+    @property
+    def selected_layer(self) -> int | None:
+        """The layer the user picked (outlined), or ``None``."""
+        return self._selected
+
+    def set_selected_layer(self, l: int | None) -> None:
+        """Outline layer ``l`` (1..L) as the selected one; ``None`` clears it."""
+        self._selected = l
+        if l is None or not self._sizes:
+            self._sel_rect.setVisible(False)
+            return
+        self._sel_rect.setRect(self._column_rect(l, pad=0.28))
+        self._sel_rect.setVisible(True)
+
+    def highlighted(self) -> tuple[str, int | None]:
+        """(phase, layer) of the highlighted step; ("idle", None) before the first step."""
+        return self._highlight
+
+    def set_font_scale(self, f: float) -> None:
+        """Scale all text (presentation mode)."""
+        self._scale = f
+        for item, delta, bold in self._texts:
+            item.setFont(style.font(f, delta, bold))
+
+    def neuron_tooltip(self, layer: int, unit: int) -> str:
+        """z, a and δ of one neuron for the current sample, from the stepper's state."""
+        head = f"layer {layer}, unit {unit}" if layer else f"input x[{unit}]"
+        st = self._stepper.state if self._stepper is not None else None
+        lines = [head + f"  (sample {self.sample})"]
+        keys = (("a", "x"),) if layer == 0 else (("z", "z"), ("a", "a"), ("delta", "δ"))
+        for key, sym in keys:
+            arr = getattr(st, key)[layer] if st is not None else None
+            val = style.NOT_COMPUTED if arr is None else style.fmt(arr[unit, self.sample])
+            lines.append(f"{sym}{str(layer).translate(_SUB)}[{unit}] = {val}")
+        return "\n".join(lines)
+
+    def item_count(self) -> int:
+        """Graphics items in the scene (tests check a wide layer is not 100k edges)."""
+        return len(self._glw.scene().items())
+
+    # -- building the picture (once per architecture) -------------------------------
+    def _unit_y(self, n: int, i: int) -> float:
+        return i - (n - 1) / 2.0
+
+    def _half_height(self, n: int) -> float:
+        return BLOCK_H / 2 if n > MAX_UNITS else (n - 1) / 2.0
+
+    def _column_rect(self, l: int, pad: float) -> QRectF:
+        h = self._half_height(self._sizes[l]) + pad + 0.3
+        return QRectF(l - pad, -h, 2 * pad, 2 * h)
+
+    def _text(self, text: str, x: float, y: float, anchor, delta: float = 0.0,
+              bold: bool = False, color: str = style.TEXT) -> pg.TextItem:
+        item = pg.TextItem(text, color=color, anchor=anchor)
+        item.setPos(x, y)
+        item.setFont(style.font(self._scale, delta, bold))
+        if "\n" in text:  # centre each line under its column, not just the block
+            opt = item.textItem.document().defaultTextOption()
+            opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            item.textItem.document().setDefaultTextOption(opt)
+            item.textItem.setTextWidth(item.textItem.boundingRect().width())
+        self._vb.addItem(item, ignoreBounds=True)
+        self._texts.append((item, delta, bold))
+        return item
+
+    def _build(self, sizes: list[int], acts: list[str]) -> None:
+        self._vb.clear()
+        self._texts, self._edges, self._sizes = [], {}, list(sizes)
+        L = len(sizes) - 1
+        top = max(self._half_height(n) for n in sizes) + 1.2
+        self._top = top
+        # Highlight band behind everything, then edges, then neurons on top.
+        self._band = QGraphicsRectItem()
+        self._band.setPen(QPen(Qt.PenStyle.NoPen))
+        self._band.setZValue(-10)
+        self._vb.addItem(self._band)
+        self._sel_rect = QGraphicsRectItem()
+        self._sel_rect.setPen(pg.mkPen(style.SELECTED, width=2, style=Qt.PenStyle.DashLine))
+        self._sel_rect.setVisible(False)
+        self._vb.addItem(self._sel_rect)
+        for l in range(1, L + 1):
+            self._build_edges(l, sizes[l - 1], sizes[l])
+        for l, n in enumerate(sizes):
+            self._build_layer(l, n)
+            name = "input" if l == 0 else acts[l - 1]
+            self._text(f"ℓ = {l}\n{name}\n{n} unit{'s' if n != 1 else ''}", l, top - 0.4,
+                       (0.5, 0), -1)
+        # The loss node, right of the output layer.
+        self._loss_x = L + 0.75
+        self._loss_box = QGraphicsRectItem(QRectF(self._loss_x - 0.15, -0.9, 0.3, 1.8))
+        self._loss_box.setPen(pg.mkPen(style.NEUTRAL, width=2))
+        self._vb.addItem(self._loss_box)
+        self._text("C", self._loss_x, 0, (0.5, 0.5), 4, True)
+        self._loss_text = self._text(style.NOT_COMPUTED, self._loss_x, 1.0, (0.5, 0), -1)
+        self._arrow = pg.ArrowItem(headLen=26, headWidth=22, tailLen=50, tailWidth=9, pen=None)
+        self._vb.addItem(self._arrow, ignoreBounds=True)
+        self._step_text = self._text("press → to start", L / 2, -top - 0.6, (0.5, 1), 3, True)
+        self._text("edges: weight sign by colour (blue −, red +), width ∝ |w|", L / 2,
+                   top + 2.6, (0.5, 0), -1, color=style.MUTED)
+        self._vb.setRange(xRange=(-0.6, L + 1.1), yRange=(-top - 2.4, top + 3.6), padding=0)
+        self.set_selected_layer(self._selected if self._selected and self._selected <= L
+                                else None)
+
+    def _build_layer(self, l: int, n: int) -> None:
+        if n > MAX_UNITS:
+            rect = QGraphicsRectItem(QRectF(l - 0.12, -BLOCK_H / 2, 0.24, BLOCK_H))
+            rect.setPen(pg.mkPen(style.MUTED, width=1.5))
+            rect.setBrush(QBrush(QColor("#eeeeee")))
+            self._vb.addItem(rect)
+            self._text(str(n), l, 0, (0.5, 0.5), 2, True)
+            return
+        spots = [{"pos": (l, self._unit_y(n, i)), "data": (l, i)} for i in range(n)]
+        scatter = pg.ScatterPlotItem(spots=spots, size=16, pen=pg.mkPen(style.TEXT, width=1.2),
+                                     brush=pg.mkBrush("#ffffff"), hoverable=True,
+                                     hoverSize=20, tip=self._tip)
+        scatter.setZValue(5)
+        self._vb.addItem(scatter)
+
+    def _tip(self, x: float, y: float, data) -> str:
+        return self.neuron_tooltip(*data)
+
+    def _build_edges(self, l: int, n_in: int, n_out: int) -> None:
+        if n_in > MAX_UNITS or n_out > MAX_UNITS:
+            # One band stands for the whole dense W_ℓ: per-weight lines would be unreadable.
+            h_in, h_out = self._half_height(n_in), self._half_height(n_out)
+            poly = QPolygonF([QPointF(l - 1, -h_in), QPointF(l, -h_out),
+                              QPointF(l, h_out), QPointF(l - 1, h_in)])
+            band = QGraphicsPolygonItem(poly)
+            band.setPen(QPen(Qt.PenStyle.NoPen))
+            band.setBrush(QBrush(QColor(150, 150, 150, 70)))
+            band.setZValue(-5)
+            self._vb.addItem(band)
+            self._text(f"W{str(l).translate(_SUB)} ({n_out} × {n_in})", l - 0.5, 0,
+                       (0.5, 0.5), -1, color=style.MUTED)
+            return
+        lines = []
+        for j in range(n_out):
+            for i in range(n_in):
+                line = QGraphicsLineItem(l - 1, self._unit_y(n_in, i), l, self._unit_y(n_out, j))
+                line.setZValue(-2)
+                self._vb.addItem(line)
+                lines.append((j, i, line))
+        self._edges[l] = lines
+
+    # -- per step ---------------------------------------------------------------------
+    def _color_edges(self, params) -> None:
+        for l, lines in self._edges.items():
+            W = params[l - 1][0]
+            lo, hi = style.symmetric_levels(W)
+            for j, i, line in lines:
+                w = W[j, i]
+                # Colour level and width are the only numbers the view derives from w.
+                color = self._cmap.map((w - lo) / (hi - lo), mode="qcolor")
+                line.setPen(pg.mkPen(color, width=0.5 + 3.5 * abs(w) / hi))
+
+    def _set_highlight(self, rec) -> None:
+        if rec is None:
+            self._highlight = ("idle", None)
+            self._band.setVisible(False)
+            self._arrow.setVisible(False)
+            self._loss_box.setPen(pg.mkPen(style.NEUTRAL, width=2))
+            self._step_text.setText("press → to start")
+            self._step_text.setColor(style.MUTED)
+            return
+        self._highlight = (rec.phase, rec.layer)
+        color = style.phase_color(rec.phase)
+        fill = QColor(color)
+        fill.setAlpha(45)
+        self._band.setBrush(QBrush(fill))
+        self._band.setVisible(True)
+        self._loss_box.setPen(pg.mkPen(color if rec.phase == "loss" else style.NEUTRAL, width=3))
+        L, top = len(self._sizes) - 1, self._top
+        y = -top + 0.3
+        self._arrow.setVisible(True)
+        self._arrow.setStyle(brush=pg.mkBrush(color))
+        if rec.phase == "update":
+            self._band.setRect(QRectF(-0.3, -top, L + 0.6, 2 * top))
+            self._arrow.setVisible(False)
+        elif rec.phase == "loss":
+            self._band.setRect(QRectF(L - 0.3, -top, self._loss_x - L + 0.55, 2 * top))
+            self._arrow.setStyle(angle=180)  # pointing right: a_L flows into the loss
+            self._arrow.setPos(self._loss_x - 0.2, y)
+        else:
+            l = rec.layer
+            self._band.setRect(self._column_rect(l, pad=0.3))
+            if rec.phase == "forward":
+                self._arrow.setStyle(angle=180)
+                self._arrow.setPos(l - 0.2, y)
+            else:  # backward: the error flows right to left, from ℓ+1 (or the loss) to ℓ
+                self._arrow.setStyle(angle=0)
+                self._arrow.setPos(l + 0.2, y)
+        self._step_text.setText(rec.title)
+        self._step_text.setColor(color)
+
+    def _on_scene_clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or not self._sizes:
+            return
+        p = self._vb.mapSceneToView(ev.scenePos())
+        l = int(round(p.x()))
+        # Only a click near a column counts; layer 0 (inputs) has no matrices to show.
+        if 1 <= l < len(self._sizes) and abs(p.x() - l) < 0.35:
+            self.set_selected_layer(l)
+            self.layer_clicked.emit(l)

@@ -1,0 +1,117 @@
+"""GraphView follows the stepper's steps, draws wide layers as blocks, reports clicks."""
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtWidgets import QGraphicsLineItem
+
+from engine import Network
+from engine.stepper import Stepper
+from gui.graph_view import GraphView
+
+
+def make_stepper(sizes=(2, 8, 8, 1), B=3):
+    acts = ["tanh"] * (len(sizes) - 2) + ["sigmoid"]
+    spec = {"input_size": sizes[0], "seed": 0,
+            "layers": [{"units": n, "activation": a}
+                       for n, a in zip(sizes[1:], acts, strict=True)]}
+    rng = np.random.default_rng(0)
+    return Stepper(Network.from_spec(spec), rng.normal(size=(sizes[0], B)),
+                   rng.uniform(size=(sizes[-1], B)))
+
+
+def lines(view):
+    return [it for it in view._glw.scene().items() if isinstance(it, QGraphicsLineItem)]
+
+
+@pytest.fixture
+def view(qtbot):
+    v = GraphView()
+    qtbot.addWidget(v)
+    v.resize(900, 600)
+    return v
+
+
+def test_highlight_follows_every_step_of_a_pass(view):
+    st = make_stepper()
+    view.set_state(st)
+    assert view.highlighted() == ("idle", None)
+    seen = []
+    for _ in range(st.K):
+        st.next()
+        view.set_state(st)
+        seen.append(view.highlighted())
+    assert seen == [(info.phase, info.layer) for info in st.plan]
+    assert seen[0] == ("forward", 1) and seen[7] == ("backward", 3) and seen[-1] == ("update", None)
+    st.back()
+    view.set_state(st)
+    assert view.highlighted() == ("backward", 1)
+
+
+def test_small_net_draws_one_line_per_weight_coloured_by_sign(view):
+    st = make_stepper()
+    view.set_state(st)
+    assert len(lines(view)) == 2 * 8 + 8 * 8 + 8 * 1
+    W = st.state.params[1][0]  # W₂ (8 × 8)
+    edges = {(j, i): line for j, i, line in view._edges[2]}
+    j, i = np.unravel_index(np.argmax(W), W.shape)
+    jn, inn = np.unravel_index(np.argmin(W), W.shape)
+    pos, neg = edges[(j, i)].pen().color(), edges[(jn, inn)].pen().color()
+    assert pos.red() > pos.blue() and neg.blue() > neg.red()  # CET-D1: red +, blue −
+    k, m = np.unravel_index(np.argmin(np.abs(W)), W.shape)
+    assert edges[(j, i)].pen().widthF() > edges[(k, m)].pen().widthF()
+
+
+def test_edges_follow_the_updated_weights(view):
+    st = make_stepper()
+    st.jump(st.K - 1)
+    view.set_state(st)
+    before = [line.pen().widthF() for _, _, line in view._edges[3]]
+    st.next()  # the update step changes every W
+    view.set_state(st)
+    after = [line.pen().widthF() for _, _, line in view._edges[3]]
+    assert before != after
+
+
+def test_784_inputs_are_a_block_not_100k_edges(view):
+    st = make_stepper(sizes=(784, 128, 10), B=2)
+    view.set_state(st)
+    assert lines(view) == []
+    assert view.item_count() < 200
+    texts = [it.toPlainText() for it in view._glw.scene().items()
+             if hasattr(it, "toPlainText")]
+    assert "784" in texts and "128" in texts
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_clicking_a_column_emits_its_layer(view, qtbot):
+    view.set_state(make_stepper())
+    view.show()
+    qtbot.waitExposed(view)
+    scene_pos = view._vb.mapViewToScene(QPointF(2, 0.5))
+    widget_pos = view._glw.mapFromScene(scene_pos)
+    with qtbot.waitSignal(view.layer_clicked) as sig:
+        qtbot.mouseClick(view._glw.viewport(), Qt.MouseButton.LeftButton, pos=widget_pos)
+    assert sig.args == [2]
+    assert view.selected_layer == 2
+
+
+def test_tooltip_shows_the_sample_values_or_not_computed(view):
+    st = make_stepper()
+    st.jump(3)  # z₁, a₁, z₂
+    view.set_state(st)
+    text = view.neuron_tooltip(2, 4)
+    assert f"z₂[4] = {st.state.z[2][4, 0]:.4g}" in text
+    assert "a₂[4] = not computed yet" in text and "δ₂[4] = not computed yet" in text
+    view.sample = 2
+    assert f"z₂[4] = {st.state.z[2][4, 2]:.4g}" in view.neuron_tooltip(2, 4)
+
+
+def test_set_network_without_stepper_and_selection(view):
+    net = make_stepper().net
+    view.set_network(net)
+    assert view.highlighted() == ("idle", None)
+    view.set_selected_layer(1)
+    assert view.selected_layer == 1
+    view.set_font_scale(1.5)
+    assert "not computed yet" in view.neuron_tooltip(1, 0)
