@@ -1,0 +1,261 @@
+"""The data set and what the network makes of it.
+
+2-D inputs: the training samples as a scatter coloured by class over a heatmap
+of the network's output (``engine.grid.decision_grid``), so the decision boundary
+forms while training. 1-D inputs: the samples and the network's curve
+(``engine.grid.curve``). More inputs (the 8×8 digits): a message, and the picked
+sample drawn as an 8×8 image. The view computes nothing; it draws engine arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QRectF, pyqtSignal
+from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.grid import curve, decision_grid, padded_limits
+
+# One colour per class; classes 0 and 1 match the ends of CET-D1 (blue / red).
+CLASS_COLORS = ["#3a5fcd", "#c8323c", "#2e9e44", "#e6a117", "#7b3fa0",
+                "#17a2b8", "#8c564b", "#e377c2", "#555555", "#bcbd22"]
+RESOLUTION = 100
+TITLE_BINARY = "colour: network output a_L · black line: a_L = 0.5"
+TITLE_OUTPUT = "colour: network output a_L"
+TITLE_CLASSES = "colour: predicted class (argmax a_L), paler where unsure"
+
+
+class DataView(QWidget):
+    """Scatter of the data set over the network's prediction; click a point to pick it."""
+
+    sample_clicked = pyqtSignal(int)  # column of ds.X (a training sample)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ds: Any = None
+        self.net: Any = None
+        self.selected: int | None = None
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #444; padding: 4px;")
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        self.plot = self.glw.addPlot(row=0, col=0)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).setTextPen("k")
+        self.image = pg.ImageItem()  # a_L over the plane (one output unit)
+        self.class_image = pg.ImageItem()  # predicted class over the plane (k outputs)
+        self.sample_image = pg.ImageItem(axisOrder="row-major")  # a digit, row 0 on top
+        # dark ink on white paper, as the digits were written (0 → white, 1 → black)
+        self.sample_image.setColorMap(pg.ColorMap([0.0, 1.0], [(255, 255, 255), (0, 0, 0)]))
+        for img in (self.image, self.class_image):
+            img.setOpacity(0.6)  # pale background, so points of the same class stay visible
+        for img in (self.image, self.class_image, self.sample_image):
+            img.setZValue(-10)
+            img.setVisible(False)
+            self.plot.addItem(img)
+        self.cmap = pg.colormap.get("CET-D1")
+        self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
+                                        width=14)
+        self.colorbar.setImageItem(self.image)
+        self.colorbar.axis.setTextPen("k")
+        self.colorbar.axis.setLabel("network output a_L", color="#222")
+        self.glw.addItem(self.colorbar, row=0, col=1)
+        self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("k", width=2))
+        self.boundary.setParentItem(self.image)  # iso-line in image coordinates
+        self.fit_curve = self.plot.plot(pen=pg.mkPen("#e67e22", width=3),
+                                        name="network output a_L")
+        self.val_scatter = pg.ScatterPlotItem(size=8, brush=None, hoverable=False)
+        self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#111", width=0.8), hoverable=True,
+                                          tip=None)
+        self.scatter.sigClicked.connect(self._on_points_clicked)
+        self.ring = pg.ScatterPlotItem(size=20, brush=None, pen=pg.mkPen("k", width=2.5))
+        for item in (self.val_scatter, self.scatter, self.ring):
+            self.plot.addItem(item)
+        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor="k",
+                                          brush=pg.mkBrush(255, 255, 255, 200))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.message)
+        lay.addWidget(self.glw, 1)
+        self.setMinimumSize(280, 240)
+        self._clear()
+
+    # -- public API -----------------------------------------------------------------
+    def set_dataset(self, ds: Any) -> None:
+        """Show ``ds`` (engine.datasets.Dataset); clears the selection."""
+        self.ds = ds
+        self.selected = None
+        self._draw_data()
+        self.refresh_prediction()
+
+    def set_network(self, net: Any) -> None:
+        """Use ``net`` for the background / curve (kept by reference: training updates it)."""
+        self.net = net
+        self.refresh_prediction()
+
+    def refresh_prediction(self) -> None:
+        """Redraw the network's prediction from engine.grid (cheap enough for a few Hz)."""
+        ds, net = self.ds, self.net
+        self.image.setVisible(False)
+        self.class_image.setVisible(False)
+        self.boundary.setVisible(False)
+        self.fit_curve.setData([], [])
+        if ds is None or net is None or ds.input_size > 2:
+            return
+        if net.input_size != ds.input_size or net.sizes[-1] != ds.output_size:
+            self._say(f"The network ({net.sizes[0]} inputs, {net.sizes[-1]} outputs) does not "
+                      f"fit the data set ({ds.input_size} inputs, {ds.output_size} outputs): "
+                      "no prediction shown.")
+            return
+        self._say("")
+        lims = padded_limits(ds.X)
+        if ds.input_size == 1:
+            xs, ys = curve(net, lims[0], n=200)
+            self.fit_curve.setData(xs, ys[0])
+            return
+        xs, ys, v = decision_grid(net, lims[0], lims[1], RESOLUTION)
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        # cells centred on their grid points; ImageItem's first index is x
+        rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
+        self.plot.setTitle(TITLE_BINARY if v.cls is None and ds.kind == "classification"
+                           else TITLE_OUTPUT if v.cls is None else TITLE_CLASSES,
+                           color="#222", size="10pt")
+        if v.cls is None:
+            img = v.score.T
+            self.image.setImage(img, autoLevels=False)
+            self.image.setRect(rect)
+            self.image.setVisible(True)
+            if ds.kind == "classification":
+                self.colorbar.setLevels((0.0, 1.0))  # 0.5 (the boundary) is the neutral colour
+                self.boundary.setData(img)
+                self.boundary.setVisible(True)
+            else:
+                lo, hi = float(img.min()), float(img.max())
+                self.colorbar.setLevels((lo, hi if hi > lo else lo + 1.0))
+        else:
+            rgba = self._class_rgba(v.cls, v.score, v.a_L.shape[0])
+            self.class_image.setImage(rgba.transpose(1, 0, 2), autoLevels=False, levels=(0, 255))
+            self.class_image.setRect(rect)
+            self.class_image.setVisible(True)
+
+    def set_selected_sample(self, idx: int | None) -> None:
+        """Ring the training sample ``idx`` (a column of ds.X); None clears it."""
+        if idx is not None and (self.ds is None or not 0 <= idx < self.ds.X.shape[1]):
+            n = 0 if self.ds is None else self.ds.X.shape[1]
+            raise ValueError(f"sample index {idx} out of range (the data set has {n} samples)")
+        self.selected = idx
+        ds = self.ds
+        if idx is None or ds is None:
+            self.ring.setData([], [])
+            self.sample_image.setVisible(False)
+            return
+        if ds.input_size > 2:
+            self._show_sample_image(idx)
+            return
+        x, y = self._xy(ds.X, ds.Y)
+        self.ring.setData([x[idx]], [y[idx]])
+
+    # -- drawing ----------------------------------------------------------------------
+    def _clear(self) -> None:
+        for item in (self.scatter, self.val_scatter, self.ring):
+            item.setData([], [])
+        for img in (self.image, self.class_image, self.sample_image):
+            img.setVisible(False)
+        self.boundary.setVisible(False)
+        self.colorbar.setVisible(False)
+        self.plot.invertY(False)
+        self.legend.clear()
+        self._say("No data set loaded.")
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _xy(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Plot coordinates: (x₁, x₂) for 2-D inputs, (x, y) for 1-D."""
+        return (X[0], X[1]) if X.shape[0] == 2 else (X[0], Y[0])
+
+    def _brushes(self, labels: np.ndarray | None, n: int) -> list[Any]:
+        if labels is None:
+            return [pg.mkBrush("#777")] * n
+        return [pg.mkBrush(CLASS_COLORS[int(c) % len(CLASS_COLORS)]) for c in labels]
+
+    def _draw_data(self) -> None:
+        self._clear()
+        ds = self.ds
+        if ds is None:
+            return
+        if ds.input_size > 2:
+            self._say(f"The decision boundary needs 2-D inputs; {ds.name} has {ds.input_size}"
+                      " inputs. Pick a sample (e.g. in the matrix view) to see it here"
+                      + (" as an 8×8 image." if ds.input_size == 64 else "."))
+            self.plot.setLabel("bottom", "")
+            self.plot.setLabel("left", "")
+            return
+        self._say("")
+        self.plot.setTitle(None)
+        x, y = self._xy(ds.X, ds.Y)
+        self.scatter.setData(x, y, brush=self._brushes(ds.labels, x.size), data=np.arange(x.size),
+                             name="training samples (click one)")
+        if ds.X_val.shape[1]:
+            xv, yv = self._xy(ds.X_val, ds.Y_val)
+            pens = ([pg.mkPen(CLASS_COLORS[int(c) % len(CLASS_COLORS)], width=1.5)
+                     for c in ds.labels_val] if ds.labels_val is not None
+                    else [pg.mkPen("#333", width=1.5)] * xv.size)
+            self.val_scatter.setData(xv, yv, pen=pens, brush=None, name="validation samples")
+        two_d = ds.input_size == 2
+        self.plot.setLabel("bottom", "x₁" if two_d else "x", color="#222")
+        self.plot.setLabel("left", "x₂" if two_d else "y", color="#222")
+        self.plot.setAspectLocked(two_d)
+        self._fill_legend()
+        self.colorbar.setVisible(two_d and ds.output_size == 1)
+        self.plot.enableAutoRange()
+
+    def _fill_legend(self) -> None:
+        ds = self.ds
+        if ds.labels is None:
+            self.legend.addItem(self.scatter, "training samples (click one)")
+        else:
+            for c in range(ds.n_classes):
+                dot = pg.ScatterPlotItem(brush=CLASS_COLORS[c % len(CLASS_COLORS)], size=9)
+                self.legend.addItem(dot, f"class {c}")
+        if ds.X_val.shape[1]:
+            self.legend.addItem(self.val_scatter, "validation (hollow)")
+        if ds.input_size == 1:
+            self.legend.addItem(self.fit_curve, "network output a_L")
+
+    def _class_rgba(self, cls: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
+        """Colour each grid cell by its predicted class, paler where the network is unsure."""
+        palette = np.array([pg.mkColor(CLASS_COLORS[c % len(CLASS_COLORS)]).getRgb()
+                            for c in range(k)], dtype=np.ubyte)
+        rgba = palette[cls]
+        # score runs from 1/k (a coin toss) to 1 (certain): map it to opacity 40..190
+        sure = np.clip((score - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        rgba[..., 3] = (40 + 150 * sure).astype(np.ubyte)
+        return rgba
+
+    def _show_sample_image(self, idx: int) -> None:
+        ds = self.ds
+        label = "" if ds.labels is None else f", class {int(ds.labels[idx])}"
+        if ds.input_size != 64:
+            self._say(f"sample {idx}{label}: {ds.input_size} inputs cannot be drawn as a plane.")
+            return
+        self._say(f"The decision boundary needs 2-D inputs; showing sample {idx}{label} "
+                  "as its 8×8 image (row 0 on top).")
+        self.plot.setTitle(f"sample {idx}{label}", color="#222", size="10pt")
+        self.sample_image.setImage(ds.X[:, idx].reshape(8, 8), autoLevels=False, levels=(0, 1))
+        self.sample_image.setRect(QRectF(0, 0, 8, 8))
+        self.plot.invertY(True)  # row 0 at the top, like the picture
+        self.plot.setAspectLocked(True)
+        self.sample_image.setVisible(True)
+        self.plot.autoRange()
+
+    def _on_points_clicked(self, _item: Any, points: Any, *_: Any) -> None:
+        if len(points):
+            idx = int(points[0].data())
+            self.set_selected_sample(idx)
+            self.sample_clicked.emit(idx)
