@@ -144,19 +144,22 @@ def save_session(path: str | os.PathLike[str], session: Session) -> None:
 
 def load_session(path: str | os.PathLike[str]) -> Session:
     """Read and verify a .bplens file; ``BadFileError`` on anything wrong."""
-    data = read_bytes(path, MAX_SESSION_BYTES)
+    return session_from_bytes(read_bytes(path, MAX_SESSION_BYTES), path)
+
+
+def session_from_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> Session:
+    """Parse the bytes of a .bplens file; ``BadFileError`` on anything wrong."""
     try:
-        return session_from_bytes(data, path)
+        return _parse(data, path)
     except BadFileError:
         raise
     except (MemoryError, RecursionError):
         raise BadFileError(path, "the session is too large or too deeply nested") from None
     except Exception as e:  # a damaged zip can fail in many library-specific ways
-        raise BadFileError(path, f"damaged session file: {e}") from None
+        raise BadFileError(path, f"damaged session file: {type(e).__name__}: {e}") from None
 
 
-def session_from_bytes(data: bytes, path: str | os.PathLike[str] | None = None) -> Session:
-    """Parse the bytes of a .bplens file (see ``load_session``)."""
+def _parse(data: bytes, path: str | os.PathLike[str] | None) -> Session:
     def bad(problem: str) -> BadFileError:
         return BadFileError(path, problem)
 
@@ -213,7 +216,17 @@ def _read_arrays(z: zipfile.ZipFile, listing: Any, names: set[str], bad: Any
         if z.getinfo(member).file_size > nbytes + 4096:
             raise bad(f"array {name!r} is larger than the manifest says")
         with z.open(member) as f:
-            a = np.load(io.BytesIO(f.read()), allow_pickle=False)
+            raw = io.BytesIO(f.read())
+        # Compare the .npy header with the manifest before numpy allocates anything.
+        major, _ = np.lib.format.read_magic(raw)
+        read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                       else np.lib.format.read_array_header_2_0)
+        h_shape, _, h_dtype = read_header(raw)
+        if h_dtype != dtype or tuple(h_shape) != shape:
+            raise bad(f"array {name!r} is {h_dtype} {tuple(h_shape)} but the manifest says "
+                      f"{dtype} {shape}")
+        raw.seek(0)
+        a = np.load(raw, allow_pickle=False)
         if a.dtype != dtype or a.shape != shape:
             raise bad(f"array {name!r} is {a.dtype} {a.shape} but the manifest says "
                       f"{dtype} {shape}")
