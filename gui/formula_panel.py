@@ -1,0 +1,131 @@
+"""The current step's equation, its dimension check, and a plain-language sentence.
+
+Everything shown comes from the engine's ``StepRecord`` (title, formula,
+formula_shapes) and ``Stepper.explain`` (the numbers behind one cell); the
+panel only chooses words and fonts.  Text is large: teachers project it.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from gui import style
+
+_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+CELL_HINT = "Hover a cell of a matrix to see the numbers that produced it."
+START_HINT = "press → to start"
+
+
+def _s(n: int) -> str:
+    return str(n).translate(_SUB)
+
+
+def describe(rec) -> str:
+    """One sentence on what a step does, in the lecture's words."""
+    l = rec.layer
+    if rec.kind == "z":
+        return (f"Forward, layer {l}: each unit weighs the outputs a{_s(l - 1)} of the layer "
+                f"below with its row of W{_s(l)} and adds its bias b{_s(l)}.")
+    if rec.kind == "a":
+        return (f"Forward, layer {l}: the activation σ{_s(l)} is applied to every entry of "
+                f"z{_s(l)}, one number at a time.")
+    if rec.kind == "loss":
+        return "Loss: the output a_L is compared with the target y; C is what training lowers."
+    if rec.kind == "delta":
+        if "ᵀ" in rec.formula:  # a hidden layer: the error comes back through W_{ℓ+1}ᵀ
+            return (f"Backward, layer {l}: the sensitivity δ{_s(l)} is the error sent back "
+                    f"through W{_s(l + 1)}ᵀ, gated by σ'{_s(l)}.")
+        if "σ'" in rec.formula:
+            return (f"Backward, output layer {l}: the error ∂c/∂a{_s(l)} of the output, gated "
+                    f"by σ'{_s(l)}, is the sensitivity δ{_s(l)} where backprop starts.")
+        return (f"Backward, output layer {l}: with this loss and output the sensitivity is "
+                f"simply δ{_s(l)} = a{_s(l)} − y, where backprop starts.")
+    if rec.kind == "grads":
+        avg = " (both averaged over the batch)" if "1/B" in rec.formula else ""
+        return (f"Backward, layer {l}: the weight gradient is δ{_s(l)} times the layer's input "
+                f"a{_s(l - 1)}ᵀ; the bias gradient is δ{_s(l)} itself{avg}.")
+    if rec.kind == "update":
+        return "Update: every W and b takes a step of size α against its gradient."
+    return ""
+
+
+class FormulaPanel(QWidget):
+    """Show a StepRecord's formula, shapes and meaning, and the arithmetic of a hovered cell."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scale = 1.0
+        self._phase: str | None = None
+        self._title = QLabel()
+        self._formula = QLabel()
+        self._shapes = QLabel()
+        self._sentence = QLabel()
+        self._cell = QLabel()
+        for lab in (self._title, self._formula, self._shapes, self._sentence, self._cell):
+            lab.setWordWrap(True)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The engine's formula is Unicode (subscripts included): shown verbatim, no markup.
+        for lab in (self._formula, self._shapes, self._cell):
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+        rule = QFrame()
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setStyleSheet(f"color: {style.NEUTRAL};")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        for w in (self._title, self._formula, self._shapes, self._sentence, rule, self._cell):
+            lay.addWidget(w)
+        lay.addStretch(1)
+        self.set_font_scale(1.0)
+        self.show_step(None)
+        self.show_cell_text(None)
+
+    # -- public API -----------------------------------------------------------------
+    def show_step(self, record) -> None:
+        """Show one StepRecord; ``None`` shows the "press → to start" hint."""
+        if record is None:
+            self._phase = None
+            self._title.setText("Backprop, step by step")
+            self._formula.setText(START_HINT)
+            self._shapes.setText("")
+            self._sentence.setText("Each press of → computes one matrix of the forward pass, "
+                                   "the loss, the backward pass, then the update.")
+        else:
+            self._phase = record.phase
+            self._title.setText(record.title)
+            self._formula.setText(record.formula)
+            self._shapes.setText(record.formula_shapes)
+            self._sentence.setText(describe(record))
+        self._restyle()
+
+    def show_cell_text(self, text: str | None) -> None:
+        """Show the engine's explanation of one cell (``Stepper.explain``); ``None`` = hint."""
+        self._cell.setText(CELL_HINT if text is None else text)
+        color = style.MUTED if text is None else style.TEXT
+        self._cell.setStyleSheet(f"color: {color};")
+
+    def set_font_scale(self, f: float) -> None:
+        """Scale all text (presentation mode)."""
+        self._scale = f
+        self._title.setFont(style.font(f, 3, bold=True))
+        self._formula.setFont(style.font(f, 11))
+        self._shapes.setFont(style.font(f, 2))
+        self._sentence.setFont(style.font(f, 2))
+        self._cell.setFont(style.font(f, 2, family="monospace"))
+        self._restyle()
+
+    def plain_text(self) -> str:
+        """Everything the panel shows, one label per line (for tests and copying)."""
+        return "\n".join(lab.text() for lab in (self._title, self._formula, self._shapes,
+                                                 self._sentence, self._cell))
+
+    # -- helpers --------------------------------------------------------------------
+    def _restyle(self) -> None:
+        color = style.PHASE_COLORS.get(self._phase or "", style.MUTED)
+        self._title.setStyleSheet(f"color: {color};")
+        # A bar in the phase colour ties the equation to the highlight in the other views.
+        self._formula.setStyleSheet(
+            f"QLabel {{ color: {style.TEXT}; border-style: solid; border-color: {color}; "
+            f"border-width: 0px 0px 0px {max(3, int(6 * self._scale))}px; padding-left: 12px; }}")
+        self._shapes.setStyleSheet(f"color: {style.MUTED};")
+        self._sentence.setStyleSheet(f"color: {style.TEXT};")

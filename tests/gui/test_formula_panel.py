@@ -1,0 +1,74 @@
+"""FormulaPanel shows the record's equation and shapes verbatim, and the engine's cell text."""
+
+import numpy as np
+import pytest
+
+from engine import Network
+from engine.stepper import Stepper
+from gui.formula_panel import CELL_HINT, START_HINT, FormulaPanel, describe
+
+
+def make_stepper(loss="squared", out="sigmoid", B=4):
+    spec = {"input_size": 2, "loss": loss, "seed": 0,
+            "layers": [{"units": 8, "activation": "tanh"}, {"units": 3, "activation": out}]}
+    rng = np.random.default_rng(0)
+    Y = np.eye(3)[:, rng.integers(0, 3, B)]
+    return Stepper(Network.from_spec(spec), rng.normal(size=(2, B)), Y)
+
+
+@pytest.fixture
+def panel(qtbot):
+    p = FormulaPanel()
+    qtbot.addWidget(p)
+    return p
+
+
+def test_start_hint_then_every_step_shows_its_record(panel):
+    assert START_HINT in panel.plain_text() and CELL_HINT in panel.plain_text()
+    st = make_stepper()
+    for _ in range(st.K):
+        rec = st.next()
+        panel.show_step(rec)
+        assert panel._formula.text() == rec.formula
+        assert panel._shapes.text() == rec.formula_shapes
+        assert rec.title in panel.plain_text()
+        assert panel._sentence.text() == describe(rec) != ""
+    panel.show_step(None)
+    assert START_HINT in panel.plain_text()
+
+
+def test_sentences_name_the_layer_and_direction(panel):
+    st = make_stepper()
+    st.jump(6)  # forward (4), loss, δ₂
+    assert st.last.kind == "delta" and st.last.layer == 2
+    assert describe(st.last).startswith("Backward, output layer 2")
+    rec = st.next()  # grads of layer 2, batch of 4: averaged
+    assert "averaged over the batch" in describe(rec)
+    rec = st.next()  # δ₁, a hidden layer
+    assert describe(rec) == ("Backward, layer 1: the sensitivity δ₁ is the error sent back "
+                             "through W₂ᵀ, gated by σ'₁.")
+    one = make_stepper(B=1)
+    one.jump(7)
+    assert "averaged" not in describe(one.last)
+
+
+def test_cross_entropy_output_sentence(panel):
+    st = make_stepper(loss="cross_entropy", out="softmax")
+    st.jump(6)
+    assert "δ₂ = a₂ − y" in describe(st.last)
+
+
+def test_cell_text_is_the_engines_explanation(panel):
+    st = make_stepper()
+    st.jump(6)
+    text = st.explain("delta", 2, 1, 3)
+    panel.show_cell_text(text)
+    assert panel._cell.text() == text
+    panel.show_cell_text(None)
+    assert panel._cell.text() == CELL_HINT
+
+
+def test_font_scale_grows_the_formula(panel):
+    before = panel._formula.font().pointSizeF()
+    panel.set_font_scale(2.0)
+    assert panel._formula.font().pointSizeF() == pytest.approx(2 * before)
