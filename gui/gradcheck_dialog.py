@@ -1,0 +1,165 @@
+"""The seed's two sanity checks, shown: dimension check and central-difference check.
+
+Each layer's ∂C/∂W_ℓ and ∂C/∂b_ℓ get a heatmap of the relative error per entry,
+|analytic − numeric| / max(|analytic|, |numeric|) as computed by
+``engine.checks.gradient_check``, drawn on a log₁₀ scale with a diverging colour
+map centred on the pass threshold: blue entries agree, red ones fail, white is
+on the threshold. A table lists the worst entries with both gradients.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.checks import dimension_check, gradient_check
+
+SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+LOG_SPAN = 6.0      # colour levels: log₁₀(threshold) ± LOG_SPAN decades
+ERROR_FLOOR = 1e-16  # log₁₀ of an exact 0 would be −∞: draw it as 1e-16 (far below any threshold)
+N_WORST = 12
+BIG_NET = 3000       # more parameters than this: check a sample of entries per parameter
+SAMPLE = 300
+
+
+def param_title(name: str, layer: int, shape: tuple[int, ...] | None = None) -> str:
+    """'W₂ (8×4)'."""
+    t = f"{name}{str(layer).translate(SUB)}"
+    return t if shape is None else f"{t} ({'×'.join(map(str, shape))})"
+
+
+class GradCheckDialog(QDialog):
+    """Run the gradient check on ``(net, X, Y)`` and show where backprop and finite
+    differences agree.
+
+    Parameters
+    ----------
+    net : engine.Network (not modified).
+    X, Y : the batch, (n_0, B) and (n_L, B).
+    h : the central-difference step.
+    max_entries : check at most this many entries per parameter (None: all, or a
+        sample of 300 when the network has more than 3000 parameters).
+    """
+
+    def __init__(self, net: Any, X: Any, Y: Any, parent: QWidget | None = None, *,
+                 h: float = 1e-5, max_entries: int | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Gradient check: backprop vs. central differences")
+        if max_entries is None and net.n_params() > BIG_NET:
+            max_entries = SAMPLE
+        # The engine does every number; bad X/Y raise ValueError naming the problem.
+        self.result = gradient_check(net, X, Y, h=h, max_entries=max_entries)
+        grads = net.backward(net.forward(X), Y)
+        self.dims = dimension_check(net, grads)
+        self.summary = QLabel()
+        self.dim_label = QLabel()
+        self.dim_label.setWordWrap(True)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        self.table = QTableWidget()
+        self.images: dict[tuple[int, str], pg.ImageItem] = {}
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.dim_label)
+        lay.addWidget(self.glw, 3)
+        lay.addWidget(QLabel("Worst entries (largest relative error first):"))
+        lay.addWidget(self.table, 2)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self._fill_summary(max_entries)
+        self._fill_heatmaps()
+        self._fill_table()
+        self.resize(820, 760)
+
+    def _fill_summary(self, max_entries: int | None) -> None:
+        r = self.result
+        n = sum(e.rel_error.size for e in r.entries)
+        sampled = "" if max_entries is None else f", a sample of ≤ {max_entries} per parameter"
+        if r.passed:
+            verdict, colour = "PASSED", "#2e7d32"
+        else:
+            verdict, colour = "FAILED", "#c62828"
+        self.summary.setText(
+            f"<span style='font-size:14pt; font-weight:bold; color:{colour}'>{verdict}</span>"
+            f"&nbsp; worst relative error {r.worst:.2e} "
+            f"{'&lt;' if r.passed else '≥'} threshold {r.threshold:.0e}"
+            f"<br>{n} entries checked with h = {r.h:g}{sampled}. Relative error = "
+            "|analytic − numeric| / max(|analytic|, |numeric|).")
+        ok = all(d.ok for d in self.dims)
+        parts = [f"{'✓' if d.ok else '✗'} d{param_title(d.name, d.layer)} "
+                 f"{'×'.join(map(str, d.grad_shape))}"
+                 + ("" if d.ok else f" ≠ {'×'.join(map(str, d.param_shape))}")
+                 for d in self.dims]
+        self.dim_label.setText(
+            f"<b>Dimension check {'passed' if ok else 'FAILED'}</b> (each gradient has its "
+            f"parameter's shape): " + ", ".join(parts))
+
+    def _fill_heatmaps(self) -> None:
+        r = self.result
+        centre = math.log10(r.threshold)
+        cmap = pg.colormap.get("CET-D1")
+        layers = sorted({e.layer for e in r.entries})
+        for row, l in enumerate(layers):
+            for col, name in enumerate(("W", "b")):
+                m = r.rel_error_matrix(l, name)
+                plot = self.glw.addPlot(row=row, col=col)
+                plot.setTitle(f"∂C/∂{param_title(name, l, m.shape)}", color="#222", size="10pt")
+                plot.invertY(True)  # row 0 on top, as the matrix is written
+                plot.setAspectLocked(True)
+                plot.hideAxis("bottom")
+                plot.getAxis("left").setTextPen("k")
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    shown = np.log10(np.maximum(m, ERROR_FLOOR))  # NaN (not sampled) stays NaN
+                img = pg.ImageItem(shown, axisOrder="row-major")
+                # cells centred on their indices (pyqtgraph's MatrixDisplayExample)
+                img.setRect(-0.5, -0.5, m.shape[1], m.shape[0])
+                plot.addItem(img)
+                if m.shape[0] <= 12:  # one tick per row while they fit
+                    plot.getAxis("left").setTicks([[(i, str(i)) for i in range(m.shape[0])]])
+                self.images[(l, name)] = img
+        bar = pg.ColorBarItem(values=(centre - LOG_SPAN, centre + LOG_SPAN), colorMap=cmap,
+                              interactive=False, width=14)
+        bar.setImageItem(list(self.images.values()))
+        bar.axis.setTextPen("k")
+        bar.axis.setLabel(f"log₁₀ relative error (white = threshold {r.threshold:.0e})",
+                          color="#222")
+        self.glw.addItem(bar, row=0, col=2, rowspan=max(1, len(layers)))
+        grid = self.glw.ci.layout
+        grid.setColumnStretchFactor(0, 4)  # W is wide, b is one column
+        grid.setColumnStretchFactor(1, 1)
+        self.colorbar = bar
+
+    def _fill_table(self) -> None:
+        rows = []
+        for e in self.result.entries:
+            for k in range(e.rel_error.size):
+                rows.append((float(e.rel_error[k]), e, k))
+        rows.sort(key=lambda t: -t[0])
+        rows = rows[:N_WORST]
+        headers = ["parameter", "entry (row, col)", "analytic (backprop)",
+                   "numeric (central diff.)", "relative error", ""]
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setRowCount(len(rows))
+        self.table.verticalHeader().setVisible(False)
+        for i, (err, e, k) in enumerate(rows):
+            cells = [param_title(e.name, e.layer), f"({e.index[k, 0]}, {e.index[k, 1]})",
+                     f"{e.analytic[k]:.10g}", f"{e.numeric[k]:.10g}", f"{err:.2e}",
+                     "ok" if err < self.result.threshold else "FAIL"]
+            for j, text in enumerate(cells):
+                self.table.setItem(i, j, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
