@@ -55,7 +55,7 @@ def _positive_int(name: str, hi: int) -> Any:
 
 def _lr(text: str) -> float:
     try:
-        return check_lr(float(text), "learning rate")
+        return check_lr(text, "learning rate")  # type: ignore[arg-type]
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
