@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, pyqtSignal
+from PyQt6.QtCore import QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QCursor, QTransform
 from PyQt6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
@@ -118,6 +118,14 @@ class _Heatmap:
         if html != self.title:  # setTitle re-lays out the plot; skip when unchanged
             self.title = html
             self.label.setText(html)
+            # Centre both lines (name, badge) on each other, not just the block.
+            item = self.label.item
+            opt = item.document().defaultTextOption()
+            opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            item.document().setDefaultTextOption(opt)
+            item.setTextWidth(-1)
+            item.setTextWidth(item.document().idealWidth())
+            self.label.updateMin()
 
     def set_marked(self, color: str | None) -> None:
         pen = pg.mkPen(color, width=4) if color else pg.mkPen(style.NEUTRAL, width=1)
@@ -166,10 +174,16 @@ class MatrixPanel(QWidget):
         # One nested layout per row, so forward and backward columns size independently.
         rows = [self._glw.addLayout(row=r, col=0) for r in range(2)]
         self._maps: dict[str, _Heatmap] = {}
-        for key, _q, _off, r, c, stretch in SLOTS:
-            self._maps[key] = _Heatmap(rows[r], 0, c)
-            rows[r].layout.setColumnStretchFactor(c, stretch)
+        # A vertical caption per row in its phase colour: which half of the pass it is.
+        self._captions = []
+        for r, phase in enumerate(("forward", "backward")):
+            cap = rows[r].addLabel(phase, row=0, col=0, rowspan=2, angle=-90,
+                                   color=style.PHASE_COLORS[phase], bold=True)
+            self._captions.append(cap)
             rows[r].layout.setRowStretchFactor(1, 1)
+        for key, _q, _off, r, c, stretch in SLOTS:
+            self._maps[key] = _Heatmap(rows[r], 0, c + 1)
+            rows[r].layout.setColumnStretchFactor(c + 1, stretch)
         self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._glw.viewport().installEventFilter(self)
         self.set_font_scale(1.0)
@@ -228,6 +242,9 @@ class MatrixPanel(QWidget):
         self._header.setFont(style.font(f))
         self._hover_label.setFont(style.font(f, bold=True))
         tick = style.font(f, -2)
+        for cap, phase in zip(self._captions, ("forward", "backward"), strict=True):
+            cap.setText(phase, size=f"{style.BASE_POINT_SIZE * f:.0f}pt",
+                        color=style.PHASE_COLORS[phase], bold=True)
         for hm in self._maps.values():
             hm.empty.setFont(style.font(f, 1))
             for side in ("left", "top"):
@@ -261,8 +278,7 @@ class MatrixPanel(QWidget):
         if marked and color:
             badge = (f'<span style="color:white; background-color:{color};">'
                      "&nbsp;just computed&nbsp;</span>")
-        return (f'<div style="font-size:{size}; color:{style.TEXT}; text-align:center">'
-                f"{title}<br>{badge}</div>")
+        return f'<span style="font-size:{size}; color:{style.TEXT}">{title}<br>{badge}</span>'
 
     # -- hover (pyqtgraph's crosshair idiom: scene position → data coordinates) -----
     def _on_mouse_moved(self, pos: QPointF) -> None:
