@@ -11,8 +11,9 @@ epochs 1..E. Epoch e's losses are measured after its last iteration, so on the
 (``history.epoch_iteration`` when the History has it, else e·k with k iterations
 per epoch); on the "epoch" axis iteration i sits at a fractional epoch (i / k for
 a fresh run). k comes from the ``iters_per_epoch`` argument, else from
-``history.epoch_iteration[0]``, else it is inferred as ``N // E`` (exact whenever
-the history ends on an epoch boundary, e.g. after training finished).
+``history.iters_per_epoch``, else ``history.epoch_iteration[0]``, else it is
+inferred as ``N // E`` (exact whenever the history ends on an epoch boundary,
+e.g. after training finished).
 
 CSV format (``export(path.csv)``)
 ---------------------------------
@@ -74,8 +75,9 @@ class _Growing:
 
 def iters_per_epoch_of(history: Any, iters_per_epoch: int | None = None) -> int | None:
     """k, the number of iterations per epoch (see the module docstring), or None if unknown."""
-    if iters_per_epoch:
-        return int(iters_per_epoch)
+    k = iters_per_epoch or getattr(history, "iters_per_epoch", None)
+    if k:
+        return int(k)
     ends = getattr(history, "epoch_iteration", None)
     if ends:
         return int(ends[0])

@@ -195,3 +195,11 @@ def test_real_history_with_uneven_epoch_ends(widget, tmp_path):
     back = read_history_csv(tmp_path / "h.csv")
     assert back == {"iter_loss": h.iter_loss, "epoch_train": h.epoch_train,
                     "epoch_val": h.epoch_val}
+
+
+def test_iters_per_epoch_attribute_is_used(widget):
+    # the CLI passes a History-like object carrying iters_per_epoch (mid-epoch here)
+    h = SimpleNamespace(iter_loss=[1.0] * 7, epoch_train=[0.9], epoch_val=[],
+                        iters_per_epoch=3)
+    widget.set_history(h)
+    assert list(widget.epoch_train_curve.xData) == [3]
