@@ -300,5 +300,6 @@ class MainWindow(QMainWindow):
         self.controls.play.setChecked(False)
         self.controls.timer.stop()
         self.model.shutdown()
+        self.status.clearMessage()   # its timeout timer would outlive the window
         self.save_settings()
         event.accept()

@@ -1,0 +1,223 @@
+"""MainWindow: actions drive the engine, views show the engine's arrays, closing is clean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QTimer
+from PyQt6.QtGui import QImage
+from PyQt6.QtWidgets import QMessageBox
+
+from engine import check_lr
+from gui import window_menus
+from gui.main_window import MainWindow
+from gui.settings import AppSettings, make_qsettings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Capture message boxes instead of blocking on them."""
+    seen: list[tuple[str, str]] = []
+
+    def fake(_parent, title, text, *args, **kwargs):
+        seen.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("warning", "information", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, fake)
+    return seen
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, messages):
+    settings = AppSettings(make_qsettings(tmp_path / "settings.ini"))
+    win = MainWindow(settings=settings)
+    if win.file_controller is not None:   # never ask to save in tests
+        win.file_controller.maybe_save = lambda: True
+    qtbot.addWidget(win)
+    # Not shown: the offscreen platform warns about size hints, and nothing here needs pixels.
+    yield win
+    win.model.shutdown()
+
+
+def test_step_action_shows_the_engines_arrays(window):
+    m = window.model
+    window.controls.step.trigger()
+    window.controls.step.trigger()     # z₁ then a₁
+    assert m.stepper.k == 2
+    assert window.layer == 1
+    st = m.stepper.state
+    assert np.array_equal(window.matrices.image_data("z"), st.z[1])
+    assert np.array_equal(window.matrices.image_data("a"), st.a[1])
+    assert window.matrices.image_data("delta") is None   # not computed yet
+
+
+def test_follow_the_step_and_pinning(window, qtbot):
+    for _ in range(4):                 # z₁ a₁ z₂ a₂
+        window.controls.step.trigger()
+    assert window.layer == 2
+    window._on_layer_clicked(1)        # what GraphView.layer_clicked does
+    assert window.layer == 1 and not window.controls.follow.isChecked()
+    window.controls.step.trigger()     # z₃: pinned, stays on 1
+    assert window.layer == 1
+    assert np.array_equal(window.matrices.image_data("a"), window.model.stepper.state.a[1])
+    window.controls.follow.setChecked(True)
+    assert window.layer == 3
+
+
+def test_step_back_restores_the_view(window):
+    c = window.controls
+    c.step.trigger()
+    z1 = window.matrices.image_data("z").copy()
+    c.step.trigger()
+    c.back.trigger()
+    assert window.model.stepper.k == 1
+    assert np.array_equal(window.matrices.image_data("z"), z1)
+    assert window.matrices.image_data("a") is None
+
+
+def test_reset_empties_not_yet_computed(window):
+    c = window.controls
+    for _ in range(window.model.stepper.K + 2):
+        c.step.trigger()
+    c.reset.trigger()
+    assert window.model.stepper.k == 0
+    for q in ("z", "a", "delta", "dW", "db"):
+        assert window.matrices.image_data(q) is None
+    assert np.array_equal(window.model.net.params()[0][0], window.model.initial_params[0][0])
+
+
+def test_status_bar_shows_phase_layer_and_k_of_K(window):
+    K = window.model.stepper.K
+    assert f"step 0 of {K}" in window.status.text()
+    for _ in range(3):
+        window.controls.step.trigger()
+    text = window.status.text()
+    assert "forward" in text and "layer 2" in text and f"step 3 of {K}" in text
+    for _ in range(4):                 # a₂ z₃ a₃ loss
+        window.controls.step.trigger()
+    assert "loss" in window.status.text().split("|")[0]
+    window.controls.step.trigger()     # δ₃
+    assert "backward" in window.status.text() and "layer 3" in window.status.text()
+
+
+def test_training_in_the_background(window, qtbot):
+    c = window.controls
+    c.epochs.setValue(3)
+    records = []
+    window.model.training_progressed.connect(records.append)
+    with qtbot.waitSignal(window.model.training_finished, timeout=30_000):
+        c.train.trigger()
+        assert window.model.is_training      # the call returned: the window is not blocked
+        assert window.status.progress.isVisibleTo(window)
+    assert records and records[-1].epoch == 3
+    assert window.model.trainer.epoch == 3
+    assert not window.status.progress.isVisibleTo(window)
+    assert c.step.isEnabled() and not c.stop.isEnabled()
+
+
+def test_pause_and_stop_respond(window, qtbot):
+    c = window.controls
+    c.epochs.setValue(0)   # until stopped
+    with qtbot.waitSignal(window.model.training_started):
+        c.train.trigger()
+    assert not c.step.isEnabled()
+    with qtbot.waitSignal(window.model.training_paused):
+        c.pause.trigger()
+    assert c.pause.text() == "Resume" and c.step.isEnabled()
+    with qtbot.waitSignal(window.model.training_started):
+        c.pause.trigger()
+    with qtbot.waitSignal(window.model.training_finished):
+        c.stop.trigger()
+    assert not window.model.is_training and not window.model.is_paused
+
+
+def test_closing_mid_training_stops_everything(window, qtbot):
+    window.controls.epochs.setValue(0)
+    with qtbot.waitSignal(window.model.training_started):
+        window.controls.train.trigger()
+    window.controls.play.setChecked(True)
+    assert window.close()
+    assert not window.model.is_training and not window.model.is_paused
+    assert not window.controls.timer.isActive()
+    assert not any(t.isActive() for t in window.findChildren(QTimer))
+
+
+def test_bad_lr_shows_the_engines_message_and_changes_nothing(window, messages):
+    with pytest.raises(ValueError) as engine_error:
+        check_lr("-0.5")
+    W = window.model.net.params()[0][0]
+    window.controls.lr.setText("-0.5")
+    window.controls.lr.editingFinished.emit()
+    assert messages and messages[-1][1] == str(engine_error.value)
+    assert window.model.lr == 0.1 and window.controls.lr.text() == "0.1"
+    assert window.model.net.params()[0][0] is W
+
+
+def test_good_lr_reaches_the_optimizer(window):
+    window.controls.lr.setText("0.05")
+    window.controls.lr.editingFinished.emit()
+    assert window.model.optimizer.lr == 0.05
+
+
+def test_sample_clicked_in_data_view_selects_it(window):
+    window.model.select_sample(7)
+    assert window.controls.sample_index.value() == 7
+    assert np.array_equal(window.model.stepper.X, window.model.dataset.X[:, [7]])
+
+
+def test_editor_apply_rebuilds(window):
+    ed = window.editor
+    ed._on_add()
+    ed.dataset.setCurrentText("xor")
+    ed._on_apply()
+    assert window.model.net.L == 4 and window.model.dataset.name == "xor"
+    assert window.model.net.sizes[0] == 2 and window.model.net.sizes[-1] == 1
+
+
+def test_export_loss_csv(window, tmp_path):
+    window.model.train_sync(2)
+    out = tmp_path / "loss.csv"
+    assert window_menus.export_loss(window, str(out))
+    assert out.read_text().count("\n") >= 2
+
+
+def test_settings_are_remembered(window, tmp_path, qtbot):
+    window.controls.lr.setText("0.03")
+    window.controls.lr.editingFinished.emit()
+    window.close()
+    again = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "settings.ini")))
+    qtbot.addWidget(again)
+    assert again.model.lr == 0.03
+    again.model.shutdown()
+
+
+def _run_main(args, env):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_screenshot_has_the_requested_size(tmp_path):
+    out = tmp_path / "shot.png"
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    r = _run_main(["--screenshot", str(out), "--steps", "3", "--size", "900x700"], env)
+    assert r.returncode == 0, r.stderr
+    img = QImage(str(out))
+    assert (img.width(), img.height()) == (900, 700)
+
+
+def test_no_display_message(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    r = _run_main([], env)
+    assert r.returncode == 2
+    assert "no display" in r.stderr and "QT_QPA_PLATFORM=offscreen" in r.stderr
+    assert "--screenshot" in r.stderr and "train" in r.stderr
