@@ -7,12 +7,13 @@ only formats numbers the stepper has already computed.
 from __future__ import annotations
 
 import html as _html
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
-    from .stepper import StepInfo, Stepper, StepState
+    from .stepper import StepInfo, Stepper
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -54,67 +55,86 @@ def quantity_title(quantity: str, layer: int, shape_: tuple[int, ...] | None = N
     return t
 
 
-def describe_step(st: Stepper, info: StepInfo, s: StepState) -> tuple[str, str, str]:
-    """(title, formula, formula with shapes) for a step just computed into ``s``."""
-    net, L, l = st.net, st.net.L, info.layer
-    B = st.B
-    if info.kind == "z":
+@dataclass(frozen=True)
+class StepContext:
+    """What a step's text needs: sizes, batch size, names, and the loss value."""
+
+    sizes: tuple[int, ...]
+    B: int
+    loss_name: str
+    activations: tuple[str, ...]
+    plan: list[StepInfo]
+    opt_name: str
+    opt_formula: str
+    lr: float
+    loss: float | None = None
+
+    def with_loss(self, loss: float | None) -> StepContext:
+        return replace(self, loss=loss)
+
+
+def describe_step(ctx: StepContext, kind: str, l: int | None) -> tuple[str, str, str]:
+    """(title, formula, formula with shapes) for a step; shapes follow from the sizes."""
+    n, B = ctx.sizes, ctx.B
+    L = len(n) - 1
+
+    def act(m: int) -> str:  # shape of an activation-like matrix of layer m
+        return f"({n[m]}×{B})"
+
+    def W(m: int) -> str:
+        return f"({n[m]}×{n[m - 1]})"
+
+    def col(m: int) -> str:
+        return f"({n[m]}×1)"
+
+    if kind == "z":
         assert l is not None
-        W, b = s.params[l - 1]
-        z, a_prev = s.z[l], s.a[l - 1]
-        assert z is not None and a_prev is not None
         return (f"Forward · layer {l} · pre-activation z{sub(l)}",
                 f"z{sub(l)} = W{sub(l)} a{sub(l - 1)} + b{sub(l)}",
-                f"z{sub(l)} {shape(z)} = W{sub(l)} {shape(W)} a{sub(l - 1)} {shape(a_prev)}"
-                f" + b{sub(l)} {shape(b)}")
-    if info.kind == "a":
+                f"z{sub(l)} {act(l)} = W{sub(l)} {W(l)} a{sub(l - 1)} {act(l - 1)}"
+                f" + b{sub(l)} {col(l)}")
+    if kind == "a":
         assert l is not None
-        act = net.layers[l - 1].activation.name
-        a = s.a[l]
-        assert a is not None
+        name = ctx.activations[l - 1]
         return (f"Forward · layer {l} · activation a{sub(l)}",
-                f"a{sub(l)} = σ{sub(l)}(z{sub(l)}),  σ{sub(l)} = {act}",
-                f"a{sub(l)} {shape(a)} = {act}(z{sub(l)} {shape(a)})")
-    if info.kind == "loss":
-        aL = s.a[L]
-        assert aL is not None
-        return ("Loss", loss_formula(net.loss, L, B, net.output_activation.name),
-                f"a{sub(L)} {shape(aL)}, y {shape(s.Y)}  →  C = {_g(float(s.loss or 0.0))}")
-    if info.kind == "delta":
+                f"a{sub(l)} = σ{sub(l)}(z{sub(l)}),  σ{sub(l)} = {name}",
+                f"a{sub(l)} {act(l)} = {name}(z{sub(l)} {act(l)})")
+    if kind == "loss":
+        value = "" if ctx.loss is None else f"  →  C = {_g(ctx.loss)}"
+        return ("Loss", loss_formula(ctx.loss_name, L, B, ctx.activations[-1]),
+                f"a{sub(L)} {act(L)}, y {act(L)}{value}")
+    if kind == "delta":
         assert l is not None
-        d = s.delta[l]
-        assert d is not None
+        d = act(l)
         if l == L:
-            f, fs = _output_delta_formula(net.loss, L, d)
-        else:
-            Wn = s.params[l][0]
-            dn = s.delta[l + 1]
-            assert dn is not None
-            f = f"δ{sub(l)} = (W{sub(l + 1)}ᵀ δ{sub(l + 1)}) ⊙ σ'{sub(l)}(z{sub(l)})"
-            fs = (f"δ{sub(l)} {shape(d)} = (W{sub(l + 1)}ᵀ {shape(Wn.T)} δ{sub(l + 1)} "
-                  f"{shape(dn)}) ⊙ σ'{sub(l)}(z{sub(l)}) {shape(d)}")
+            s = sub(L)
+            if ctx.loss_name == "cross_entropy":
+                return (f"Backward · layer {l} · sensitivity δ{s}", f"δ{s} = a{s} − y",
+                        f"δ{s} {d} = a{s} {d} − y {d}")
+            k = "2" if ctx.loss_name == "squared" else ""
+            return (f"Backward · layer {l} · sensitivity δ{s}",
+                    f"δ{s} = {k}(a{s} − y) ⊙ σ'{s}(z{s})",
+                    f"δ{s} {d} = {k}(a{s} {d} − y {d}) ⊙ σ'{s}(z{s}) {d}")
+        f = f"δ{sub(l)} = (W{sub(l + 1)}ᵀ δ{sub(l + 1)}) ⊙ σ'{sub(l)}(z{sub(l)})"
+        fs = (f"δ{sub(l)} {d} = (W{sub(l + 1)}ᵀ ({n[l]}×{n[l + 1]}) δ{sub(l + 1)} "
+              f"{act(l + 1)}) ⊙ σ'{sub(l)}(z{sub(l)}) {d}")
         return f"Backward · layer {l} · sensitivity δ{sub(l)}", f, fs
-    if info.kind == "grads":
+    if kind == "grads":
         assert l is not None
-        d, a_prev, dW, db = s.delta[l], s.a[l - 1], s.dW[l], s.db[l]
-        assert d is not None and a_prev is not None and dW is not None and db is not None
+        aT = f"({B}×{n[l - 1]})"
         if B == 1:
             f = f"∂c/∂W{sub(l)} = δ{sub(l)} a{sub(l - 1)}ᵀ,   ∂c/∂b{sub(l)} = δ{sub(l)}"
-            fs = (f"∂c/∂W{sub(l)} {shape(dW)} = δ{sub(l)} {shape(d)} a{sub(l - 1)}ᵀ "
-                  f"{shape(a_prev.T)};   ∂c/∂b{sub(l)} {shape(db)} = δ{sub(l)} {shape(d)}")
+            fs = (f"∂c/∂W{sub(l)} {W(l)} = δ{sub(l)} {act(l)} a{sub(l - 1)}ᵀ {aT};   "
+                  f"∂c/∂b{sub(l)} {col(l)} = δ{sub(l)} {act(l)}")
         else:
             f = (f"∂C/∂W{sub(l)} = (1/B) δ{sub(l)} a{sub(l - 1)}ᵀ,   "
                  f"∂C/∂b{sub(l)} = (1/B) δ{sub(l)} 1")
-            fs = (f"∂C/∂W{sub(l)} {shape(dW)} = (1/{B}) δ{sub(l)} {shape(d)} a{sub(l - 1)}ᵀ "
-                  f"{shape(a_prev.T)};   ∂C/∂b{sub(l)} {shape(db)} = (1/{B}) δ{sub(l)} "
-                  f"{shape(d)} 1 ({B}×1)")
+            fs = (f"∂C/∂W{sub(l)} {W(l)} = (1/{B}) δ{sub(l)} {act(l)} a{sub(l - 1)}ᵀ {aT};   "
+                  f"∂C/∂b{sub(l)} {col(l)} = (1/{B}) δ{sub(l)} {act(l)} 1 ({B}×1)")
         return f"Backward · layer {l} · gradients", f, fs
-    # update
-    opt = st.optimizer
-    alpha = f"α = {_g(opt.lr)}"
-    shapes = ",  ".join(f"W{sub(i)} {shape(W)}, b{sub(i)} {shape(b)}"
-                        for i, (W, b) in enumerate(s.params, start=1))
-    return (f"Update · {opt.name}", f"{opt.formula}   (ℓ = 1..{L}, {alpha})", shapes)
+    shapes = ",  ".join(f"W{sub(i)} {W(i)}, b{sub(i)} {col(i)}" for i in range(1, L + 1))
+    return (f"Update · {ctx.opt_name}",
+            f"{ctx.opt_formula}   (ℓ = 1..{L}, α = {_g(ctx.lr)})", shapes)
 
 
 def loss_formula(loss: str, L: int, B: int, out_act: str) -> str:
@@ -160,7 +180,7 @@ def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
     i, j, v = row, col, float(arr[row, col])
     cell = f"[{i}, {j}]"
     if quantity == "z":
-        W, b = s.params[l - 1] if s.k < st.K else st._history[-2][0].params[l - 1]
+        W, b = st.params_used()[l - 1]
         a_prev = s.a[l - 1]
         assert a_prev is not None
         terms = " + ".join(f"{_g(W[i, k])}·{_g(a_prev[k, j])}" for k in range(W.shape[1]))
@@ -209,10 +229,9 @@ def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
     name = f"{quantity}{sub(l)}"
     last = st.last
     if last is not None and last.kind == "update" and st.optimizer.name == "sgd":
-        before = st._history[-2][0]
-        old = before.quantity(quantity, l)
-        g = before.quantity("d" + quantity, l)
-        if old is not None and g is not None:
+        old = st.params_used()[l - 1][0 if quantity == "W" else 1]
+        g = s.quantity("d" + quantity, l)
+        if g is not None:
             return (f"{name}{cell} ← {name}{cell} − α ∂C/∂{name}{cell} = {_g(old[i, j])} − "
                     f"{_g(st.optimizer.lr)} · {_g(g[i, j])} = {_g(v)}")
     return f"{name}{cell} = {_g(v)}"

@@ -4,20 +4,24 @@ A pass is: forward ℓ = 1..L (z_ℓ, then a_ℓ), the loss, backward ℓ = L..1
 (δ_ℓ, then ∂C/∂W_ℓ and ∂C/∂b_ℓ), the update: K = 4L + 2 steps.  Each step
 uses the very functions ``Network.forward``/``backward`` use, so walking a
 whole pass gives bit for bit what ``forward``/``backward``/``apply`` give.
-Every step pushes a snapshot (references to immutable arrays, not copies),
-so ``back()`` restores the exact earlier state, weights included.
+
+A step only fills empty slots of the current state, so undoing it means
+emptying them again; the update and the start of a new pass keep what they
+replace.  Nothing is copied per step, which keeps the bookkeeping cheap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from . import formulas as fm
 from .losses import loss_value, output_delta
-from .network import Network, hidden_delta, layer_a, layer_grads, layer_z
+from .network import Grads, Network, hidden_delta, layer_a, layer_grads, layer_z
 from .optim import Optimizer, make_optimizer
 
 Array = np.ndarray
@@ -28,7 +32,8 @@ COMPUTES = {"z": ("z",), "a": ("a",), "loss": ("loss",),
             "update": ("W", "b")}
 PHASES = {"z": "forward", "a": "forward", "loss": "loss", "delta": "backward",
           "grads": "backward", "update": "update"}
-MAX_HISTORY = 20_000
+MAX_HISTORY = 20_000  # steps of undo at most…
+HISTORY_BYTES = 128 * 2**20  # …and about this much memory held by undone passes
 
 quantity_title = fm.quantity_title
 
@@ -45,20 +50,76 @@ class StepInfo:
         return PHASES[self.kind]
 
 
-@dataclass(frozen=True)
 class StepRecord:
-    """What one step did: the quantities it computed and the seed's formula."""
+    """What one step did: the quantities it computed and the seed's formula.
 
-    k: int
-    kind: str
-    phase: str
-    layer: int | None
-    computed: tuple[str, ...]
-    title: str
-    formula: str
-    formula_shapes: str
-    html: str
-    pending: tuple[tuple[str, int], ...]
+    The texts are formatted on first access (a walk through many passes never
+    pays for them): they depend only on the network's sizes, the batch size
+    and numbers captured when the step ran.
+    """
+
+    __slots__ = ("k", "info", "_ctx", "_texts_cache", "_pending_cache")
+
+    def __init__(self, k: int, info: StepInfo, ctx: fm.StepContext) -> None:
+        self.k, self.info, self._ctx = k, info, ctx
+        self._texts_cache: tuple[str, str, str] | None = None
+        self._pending_cache: tuple[tuple[str, int], ...] | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.info.kind
+
+    @property
+    def layer(self) -> int | None:
+        return self.info.layer
+
+    @property
+    def phase(self) -> str:
+        return PHASES[self.info.kind]
+
+    @property
+    def computed(self) -> tuple[str, ...]:
+        return COMPUTES[self.info.kind]
+
+    @property
+    def _texts(self) -> tuple[str, str, str]:
+        if self._texts_cache is None:
+            self._texts_cache = fm.describe_step(self._ctx, self.info.kind, self.info.layer)
+        return self._texts_cache
+
+    @property
+    def title(self) -> str:
+        return self._texts[0]
+
+    @property
+    def formula(self) -> str:
+        return self._texts[1]
+
+    @property
+    def formula_shapes(self) -> str:
+        return self._texts[2]
+
+    @property
+    def html(self) -> str:
+        return fm.to_html(*self._texts)
+
+    @property
+    def pending(self) -> tuple[tuple[str, int], ...]:
+        """(quantity, layer) pairs not yet computed after this step."""
+        if self._pending_cache is None:
+            self._pending_cache = pending_after(self._ctx.plan, self.k)
+        return self._pending_cache
+
+    def __repr__(self) -> str:
+        return f"StepRecord(k={self.k}, kind={self.kind!r}, layer={self.layer})"
+
+
+def pending_after(plan: list[StepInfo], k: int) -> tuple[tuple[str, int], ...]:
+    out: list[tuple[str, int]] = []
+    for info in plan[k:]:
+        if info.layer is not None:
+            out += [(q, info.layer) for q in COMPUTES[info.kind]]
+    return tuple(out)
 
 
 @dataclass
@@ -77,8 +138,6 @@ class StepState:
     params: list[tuple[Array, Array]]
     pass_index: int = 0
     k: int = 0
-    # Optimizer state before this state's update step, to undo it exactly.
-    opt_before: dict[str, Any] | None = field(default=None, repr=False)
 
     def quantity(self, name: str, layer: int) -> Array | None:
         """The array for a quantity key and layer, or ``None`` if not computed."""
@@ -88,11 +147,6 @@ class StepState:
             return self.params[layer - 1][1]
         seq: list[Array | None] = getattr(self, name)
         return seq[layer]
-
-    def copy(self) -> StepState:
-        return replace(self, z=list(self.z), a=list(self.a), sigma_prime=list(self.sigma_prime),
-                       dc_da=list(self.dc_da), delta=list(self.delta), dW=list(self.dW),
-                       db=list(self.db), params=list(self.params), opt_before=None)
 
 
 class Stepper:
@@ -119,11 +173,18 @@ class Stepper:
             + [StepInfo(kind, l) for l in range(L, 0, -1) for kind in ("delta", "grads")]
             + [StepInfo("update", None)]
         )
+        self._do: dict[str, Callable[[Any, StepState], Any]] = {
+            "z": self._z, "a": self._a, "loss": self._loss, "delta": self._delta,
+                    "grads": self._grads, "update": self._update}
+        self._ops = [(self._do[info.kind], info) for info in self.plan]
         self._initial_params = list(net.params())
         self._initial_opt = self.optimizer.state_dict()
         X = net.check_X(X)
         Y = net.check_Y(Y, X.shape[1])
-        self._history: list[tuple[StepState, StepRecord | None]] = [(self._fresh(X, Y, 0), None)]
+        self._s = self._fresh(X, Y, 0)
+        # Undo log: (record, what the step replaced: None, a StepState, or update info).
+        self._undo: deque[tuple[StepRecord, Any]] = deque(maxlen=self._history_steps())
+        self._ctx = self._context()
 
     # -- state -----------------------------------------------------------------
     @property
@@ -133,81 +194,104 @@ class Stepper:
 
     @property
     def state(self) -> StepState:
-        return self._history[-1][0]
+        return self._s
 
     @property
     def last(self) -> StepRecord | None:
         """The record of the step that produced the current state."""
-        return self._history[-1][1]
+        return self._undo[-1][0] if self._undo and self._s.k > 0 else None
 
     @property
     def k(self) -> int:
-        return self.state.k
+        return self._s.k
 
     @property
     def X(self) -> Array:
-        a0 = self.state.a[0]
+        a0 = self._s.a[0]
         assert a0 is not None
         return a0
 
     @property
     def Y(self) -> Array:
-        return self.state.Y
+        return self._s.Y
 
     @property
     def B(self) -> int:
         return int(self.X.shape[1])
 
     def _fresh(self, X: Array, Y: Array, pass_index: int) -> StepState:
-        L = self.net.L
-        none: list[Array | None] = [None] * (L + 1)
-        a = list(none)
+        n = self.net.L + 1
+        a: list[Array | None] = [None] * n
         a[0] = X
-        return StepState(list(none), a, list(none), list(none), list(none), list(none),
-                         list(none), Y, None, list(self.net.params()), pass_index, 0)
+        return StepState([None] * n, a, [None] * n, [None] * n, [None] * n, [None] * n,
+                         [None] * n, Y, None, list(self.net.params()), pass_index, 0)
+
+    def _history_steps(self) -> int:
+        """How many steps of undo to keep: big networks keep fewer whole passes."""
+        n, B = self.net.sizes, self.B
+        per_pass = 8 * (sum(a * b + a for a, b in zip(n[1:], n[:-1])) + 7 * B * sum(n[1:]))
+        passes = max(2, HISTORY_BYTES // max(per_pass, 1))
+        return int(min(MAX_HISTORY, passes * self.K))
+
+    def _context(self) -> fm.StepContext:
+        net = self.net
+        return fm.StepContext(tuple(net.sizes), self.B, net.loss,
+                              tuple(ly.activation.name for ly in net.layers), self.plan,
+                              self.optimizer.name, self.optimizer.formula, self.optimizer.lr)
 
     def is_computed(self, quantity: str, layer: int) -> bool:
         """Whether the quantity holds a value computed in this pass (W, b always do)."""
-        return self.state.quantity(quantity, layer) is not None
+        return self._s.quantity(quantity, layer) is not None
 
     def pending(self, k: int | None = None) -> tuple[tuple[str, int], ...]:
         """(quantity, layer) pairs not yet computed after step k of this pass."""
-        k = self.k if k is None else k
-        out = []
-        for info in self.plan[k:]:
-            if info.layer is not None:
-                out += [(q, info.layer) for q in COMPUTES[info.kind]]
-        return tuple(out)
+        return pending_after(self.plan, self.k if k is None else k)
 
     # -- moving ------------------------------------------------------------------
     def next(self) -> StepRecord:
         """Compute the next step; after the update, start the next pass."""
-        prev = self.state
-        if prev.k == self.K:
+        s = self._s
+        undo: Any = None
+        if s.k == len(self.plan):
             # The next pass starts from nothing computed; back() from its first
             # step returns straight to the finished update, as the user saw it.
-            prev = self._fresh(self.X, self.Y, prev.pass_index + 1)
-        info = self.plan[prev.k]
-        s = prev.copy()
-        s.k = prev.k + 1
-        self._compute(info, s)
-        rec = self._record(s.k, info, s)
-        self._push(s, rec)
+            undo, s = s, self._fresh(s.a[0], s.Y, s.pass_index + 1)  # type: ignore[arg-type]
+            self._s = s
+        fn, info = self._ops[s.k]
+        ctx = self._ctx
+        opt = self.optimizer
+        if ctx.lr != opt.lr or ctx.opt_name != opt.name:
+            ctx = self._ctx = self._context()
+        extra = fn(info.layer, s)
+        s.k += 1
+        if info.kind == "loss":
+            ctx = ctx.with_loss(s.loss)
+        rec = StepRecord(s.k, info, ctx)
+        self._undo.append((rec, extra if undo is None else undo))
         return rec
-
-    def _push(self, s: StepState, rec: StepRecord | None) -> None:
-        self._history.append((s, rec))
-        if len(self._history) > MAX_HISTORY:
-            del self._history[: len(self._history) - MAX_HISTORY]
 
     def back(self) -> bool:
         """Undo the last step, weights and optimizer state included."""
-        if len(self._history) <= 1:
+        if not self._undo:
             return False
-        s, _ = self._history.pop()
-        if s.opt_before is not None:
-            self.optimizer.load_state_dict(s.opt_before)
-        self.net.set_params_ref(self.state.params)
+        rec, undo = self._undo.pop()
+        if isinstance(undo, StepState):
+            # First step of a pass: go back to the finished update of the last one.
+            self._s = undo
+            self.net.set_params_ref(undo.params)
+            return True
+        s = self._s
+        s.k -= 1
+        if rec.kind == "update":
+            params, opt_state = undo
+            s.params = params
+            self.optimizer.load_state_dict(opt_state)
+            self.net.set_params_ref(params)
+        elif rec.kind == "loss":
+            s.loss = None
+        else:
+            for q in COMPUTES[rec.kind]:
+                getattr(s, q)[rec.layer] = None
         return True
 
     def jump(self, k: int) -> None:
@@ -223,66 +307,58 @@ class Stepper:
         """Back to the stepper's initial weights and optimizer state, step 0."""
         self.net.set_params_ref(self._initial_params)
         self.optimizer.load_state_dict(self._initial_opt)
-        self._history = [(self._fresh(self.X, self.Y, 0), None)]
+        self._s = self._fresh(self.X, self.Y, 0)
+        self._undo.clear()
 
     def set_batch(self, X: Array, Y: Array) -> None:
         """Step through other data: the pass restarts at k = 0 with the current weights."""
         X = self.net.check_X(X)
         Y = self.net.check_Y(Y, X.shape[1])
-        self._history = [(self._fresh(X, Y, self.state.pass_index), None)]
+        self._s = self._fresh(X, Y, self._s.pass_index)
+        self._undo = deque(maxlen=self._history_steps())
+        self._ctx = self._context()
 
     def set_initial_params(self, params: list[tuple[Array, Array]]) -> None:
         """Change what ``reset`` returns to (e.g. after a session was loaded)."""
         self._initial_params = [(np.array(W), np.array(b)) for W, b in params]
 
-    # -- the maths of one step ----------------------------------------------------------
-    def _compute(self, info: StepInfo, s: StepState) -> None:
+    def params_used(self) -> list[tuple[Array, Array]]:
+        """The weights this pass's forward/backward used (before its update, if done)."""
+        if self._s.k == self.K and self._undo:
+            undo = self._undo[-1][1]
+            if not isinstance(undo, StepState):
+                return list(undo[0])
+        return self._s.params
+
+    # -- the maths of one step: each fills empty slots of the state -----------------------
+    def _z(self, l: int, s: StepState) -> None:
+        s.z[l] = layer_z(self.net.layers[l - 1], s.a[l - 1])  # type: ignore[arg-type]
+
+    def _a(self, l: int, s: StepState) -> None:
+        s.a[l] = layer_a(self.net.layers[l - 1], s.z[l])  # type: ignore[arg-type]
+
+    def _loss(self, _: None, s: StepState) -> None:
         net, L = self.net, self.net.L
-        l = info.layer
-        if info.kind == "z":
-            assert l is not None
-            a_prev = s.a[l - 1]
-            assert a_prev is not None
-            s.z[l] = layer_z(net.layers[l - 1], a_prev)
-        elif info.kind == "a":
-            assert l is not None
-            z = s.z[l]
-            assert z is not None
-            s.a[l] = layer_a(net.layers[l - 1], z)
-        elif info.kind == "loss":
-            zL, aL = s.z[L], s.a[L]
-            assert zL is not None and aL is not None
-            s.loss = loss_value(net.loss, net.output_activation, zL, aL, s.Y)
-        elif info.kind == "delta":
-            assert l is not None
-            z, a = s.z[l], s.a[l]
-            assert z is not None and a is not None
-            if l == L:
-                out = output_delta(net.loss, net.output_activation, z, a, s.Y)
-            else:
-                d_next = s.delta[l + 1]
-                assert d_next is not None
-                out = hidden_delta(net.layers[l - 1], net.layers[l], z, a, d_next)
-            s.dc_da[l], s.sigma_prime[l], s.delta[l] = out.dc_da, out.sigma_prime, out.delta
-        elif info.kind == "grads":
-            assert l is not None
-            d, a_prev = s.delta[l], s.a[l - 1]
-            assert d is not None and a_prev is not None
-            s.dW[l], s.db[l] = layer_grads(d, a_prev)
-        elif info.kind == "update":
-            s.opt_before = self.optimizer.state_dict()
-            self.optimizer.step(net, self._grads(s))
-            s.params = list(net.params())
+        s.loss = loss_value(net.loss, net.output_activation, s.z[L], s.a[L], s.Y)  # type: ignore[arg-type]
 
-    def _grads(self, s: StepState) -> Any:
-        from .network import Grads
-        return Grads(s.delta, s.dW, s.db, s.sigma_prime, s.dc_da, float(s.loss or 0.0))
+    def _delta(self, l: int, s: StepState) -> None:
+        net = self.net
+        if l == net.L:
+            out = output_delta(net.loss, net.output_activation, s.z[l], s.a[l], s.Y)  # type: ignore[arg-type]
+        else:
+            out = hidden_delta(net.layers[l - 1], net.layers[l], s.z[l], s.a[l],  # type: ignore[arg-type]
+                               s.delta[l + 1])  # type: ignore[arg-type]
+        s.dc_da[l], s.sigma_prime[l], s.delta[l] = out.dc_da, out.sigma_prime, out.delta
 
-    def _record(self, k: int, info: StepInfo, s: StepState) -> StepRecord:
-        title, formula, shapes = fm.describe_step(self, info, s)
-        html = fm.to_html(title, formula, shapes)
-        return StepRecord(k, info.kind, info.phase, info.layer, COMPUTES[info.kind], title,
-                          formula, shapes, html, self.pending(k))
+    def _grads(self, l: int, s: StepState) -> None:
+        s.dW[l], s.db[l] = layer_grads(s.delta[l], s.a[l - 1])  # type: ignore[arg-type]
+
+    def _update(self, _: None, s: StepState) -> tuple[list[tuple[Array, Array]], dict[str, Any]]:
+        before = (s.params, self.optimizer.state_dict())
+        grads = Grads(s.delta, s.dW, s.db, s.sigma_prime, s.dc_da, float(s.loss or 0.0))
+        self.optimizer.step(self.net, grads)
+        s.params = list(self.net.params())
+        return before
 
     # -- the numbers behind one cell ---------------------------------------------------------
     def explain(self, quantity: str, layer: int, row: int, col: int) -> str:
