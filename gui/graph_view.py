@@ -105,7 +105,7 @@ class GraphView(QWidget):
         """Scale all text (presentation mode)."""
         self._scale = f
         for item, delta, bold in self._texts:
-            item.setFont(style.font(f, delta, bold))
+            self._set_font(item, delta, bold)
 
     def neuron_tooltip(self, layer: int, unit: int) -> str:
         """z, a and δ of one neuron for the current sample, from the stepper's state."""
@@ -138,15 +138,21 @@ class GraphView(QWidget):
               bold: bool = False, color: str = style.TEXT) -> pg.TextItem:
         item = pg.TextItem(text, color=color, anchor=anchor)
         item.setPos(x, y)
-        item.setFont(style.font(self._scale, delta, bold))
-        if "\n" in text:  # centre each line under its column, not just the block
-            opt = item.textItem.document().defaultTextOption()
-            opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            item.textItem.document().setDefaultTextOption(opt)
-            item.textItem.setTextWidth(item.textItem.boundingRect().width())
         self._vb.addItem(item, ignoreBounds=True)
         self._texts.append((item, delta, bold))
+        self._set_font(item, delta, bold)
         return item
+
+    def _set_font(self, item: pg.TextItem, delta: float, bold: bool) -> None:
+        item.setFont(style.font(self._scale, delta, bold))
+        if "\n" in item.toPlainText():  # centre each line under its column, not just the block
+            doc = item.textItem.document()
+            opt = doc.defaultTextOption()
+            opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            doc.setDefaultTextOption(opt)
+            item.textItem.setTextWidth(-1)  # re-measure: the width depends on the font
+            item.textItem.setTextWidth(doc.idealWidth())
+            item.updateTextPos()  # re-anchor to the new size
 
     def _build(self, sizes: list[int], acts: list[str]) -> None:
         self._vb.clear()
@@ -168,8 +174,8 @@ class GraphView(QWidget):
         for l, n in enumerate(sizes):
             self._build_layer(l, n)
             name = "input" if l == 0 else acts[l - 1]
-            self._text(f"ℓ = {l}\n{name}\n{n} unit{'s' if n != 1 else ''}", l, top - 0.4,
-                       (0.5, 0), -1)
+            self._text(f"ℓ = {l} · {name}\n{n} unit{'s' if n != 1 else ''}", l, top - 0.4,
+                       (0.5, 0), 0)
         # The loss node, right of the output layer.
         self._loss_x = L + 0.75
         self._loss_box = QGraphicsRectItem(QRectF(self._loss_x - 0.15, -0.9, 0.3, 1.8))
@@ -180,7 +186,8 @@ class GraphView(QWidget):
         self._arrow = pg.ArrowItem(headLen=26, headWidth=22, tailLen=50, tailWidth=9, pen=None)
         self._vb.addItem(self._arrow, ignoreBounds=True)
         self._step_text = self._text("press → to start", L / 2, -top - 0.6, (0.5, 1), 3, True)
-        self._text("edges: weight sign by colour (blue −, red +), width ∝ |w|", L / 2,
+        self._text("edges: weight sign by colour (blue −, red +), width ∝ |w| · "
+                   "dashed box: the layer shown in the matrices; click a layer to pick it", L / 2,
                    top + 2.6, (0.5, 0), -1, color=style.MUTED)
         self._vb.setRange(xRange=(-0.6, L + 1.1), yRange=(-top - 2.4, top + 3.6), padding=0)
         self.set_selected_layer(self._selected if self._selected and self._selected <= L
