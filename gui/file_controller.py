@@ -10,13 +10,14 @@ before a file has been read and verified completely.  Dialogs go through the
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QObject, QSettings, QStandardPaths, QTimer, pyqtSignal
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtCore import QEvent, QObject, QSettings, QStandardPaths, QTimer, pyqtSignal
+from PyQt6.QtGui import QAction, QGuiApplication, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
 from engine.csv_data import CsvData
@@ -65,12 +66,15 @@ class FileController(QObject):
         self.path: str | None = None
         self._dirty = False
         self._loading = False
+        self._closing = False
         self.recent_menu: QMenu | None = None
         self.actions: dict[str, QAction] = {}
         self.timer = QTimer(self)
         self.timer.setInterval(recovery_interval_ms)
         self.timer.timeout.connect(self.write_recovery)
-        self.timer.start()
+        # The timer runs only while there are unsaved changes, and stops when the window
+        # receives its close event (before the window's own closeEvent runs).
+        window.installEventFilter(self)
 
     # -- menu -------------------------------------------------------------------------
     def build_menu(self, menu: QMenu) -> None:
@@ -139,6 +143,10 @@ class FileController(QObject):
     def _set_dirty(self, dirty: bool) -> None:
         if dirty != self._dirty:
             self._dirty = dirty
+            if dirty and not self._closing:
+                self.timer.start()
+            else:
+                self.timer.stop()
             if "[*]" in self.window.windowTitle():
                 self.window.setWindowModified(dirty)
             self.dirty_changed.emit(dirty)
@@ -148,10 +156,19 @@ class FileController(QObject):
         if self._dirty:
             answer = self._ask_save_discard_cancel()
             if answer == "cancel" or (answer == "save" and not self.save()):
+                self._closing = False
+                if self._dirty:
+                    self.timer.start()  # closing was cancelled: keep protecting the work
                 return False
         self.discard_recovery()
         self.timer.stop()
         return True
+
+    def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
+        if obj is self.window and event is not None and event.type() == QEvent.Type.Close:
+            self._closing = True  # changes made while shutting down start no new timer
+            self.timer.stop()
+        return False
 
     # -- sessions -----------------------------------------------------------------------
     def open(self, path: str | None = None) -> bool:
@@ -220,6 +237,7 @@ class FileController(QObject):
             return False
         finally:
             self._loading = False
+        self._closing = False
         return ok is not False
 
     # -- network spec and CSV ------------------------------------------------------------
@@ -297,9 +315,12 @@ class FileController(QObject):
         if not self.recovery_path.exists():
             return False
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.recovery_path.stat().st_mtime))
-        if not self._ask_yes_no("Restore unsaved work?",
-                                f"Backprop Lens did not close normally. Restore the unsaved "
-                                f"work from {when}?"):
+        answer = self._ask_yes_no("Restore unsaved work?",
+                                  f"Backprop Lens did not close normally. Restore the unsaved "
+                                  f"work from {when}?")
+        if answer is None:  # nobody can answer (offscreen): keep the copy for a real start
+            return False
+        if not answer:
             self.discard_recovery()
             return False
         try:
@@ -315,11 +336,20 @@ class FileController(QObject):
         return True
 
     # -- dialogs (tests replace these) -----------------------------------------------------------
+    @staticmethod
+    def _interactive() -> bool:
+        """False on the offscreen platform (screenshots, CI): a modal box there would hang."""
+        return QGuiApplication.platformName() != "offscreen"
+
     def _ask_open_path(self, title: str, filt: str) -> str | None:
+        if not self._interactive():
+            return None
         path, _ = QFileDialog.getOpenFileName(self.window, title, self._folder(), filt)
         return path or None
 
     def _ask_save_path(self, title: str, filt: str, suggested: str) -> str | None:
+        if not self._interactive():
+            return None
         start = os.path.join(self._folder(), os.path.basename(suggested))
         path, _ = QFileDialog.getSaveFileName(self.window, title, start, filt)
         return path or None
@@ -329,6 +359,8 @@ class FileController(QObject):
         return os.path.dirname(self.path or (files[0] if files else "")) or os.getcwd()
 
     def _ask_save_discard_cancel(self) -> str:
+        if not self._interactive():
+            return "discard"  # the recovery copy is deleted only after this; nobody can see
         b = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self.window, "Unsaved changes",
@@ -336,11 +368,16 @@ class FileController(QObject):
             b.Save | b.Discard | b.Cancel, b.Save)
         return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 
-    def _ask_yes_no(self, title: str, text: str) -> bool:
+    def _ask_yes_no(self, title: str, text: str) -> bool | None:
+        if not self._interactive():
+            return None
         b = QMessageBox.StandardButton
         return QMessageBox.question(self.window, title, text, b.Yes | b.No, b.Yes) == b.Yes
 
     def _show_error(self, title: str, text: str) -> None:
+        if not self._interactive():
+            print(f"backprop-lens: {title}: {text}", file=sys.stderr)
+            return
         QMessageBox.warning(self.window, title, text)
 
     def _ask_csv_import(self, path: str) -> CsvData | None:

@@ -239,3 +239,22 @@ def test_in_the_real_main_window(qtbot, tmp_path, monkeypatch):
     assert asked and win.model.net.to_spec() == spec_before and not errors
     assert not fc.is_dirty  # loading marks nothing dirty
     fc.timer.stop()
+
+
+def test_offscreen_never_blocks_on_a_dialog(qtbot, tmp_path, capsys):
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    work = Work()
+    fc = FileController(win, lambda: work.session, work.set_session, lambda: work.spec,
+                        work.set_spec, work.import_csv,
+                        settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    assert not fc._interactive()  # conftest runs Qt offscreen
+    assert not fc.open() and not fc.save_as()
+    fc.mark_dirty()
+    assert fc.timer.isActive()
+    assert fc.write_recovery() and fc.recovery_path.parent == tmp_path
+    assert not fc.offer_recovery() and fc.recovery_path.exists()  # kept for a real start
+    fc.open(str(tmp_path / "none.bplens"))
+    assert "no such file" in capsys.readouterr().err
+    assert win.close() and not fc.timer.isActive()
+    assert fc.maybe_save() and not fc.recovery_path.exists()
