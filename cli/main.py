@@ -187,6 +187,9 @@ def _load_data(args: argparse.Namespace, spec: dict[str, Any] | None, seed: int)
     label = args.label_column
     if spec is not None:
         n_in, n_out = spec["input_size"], spec["layers"][-1]["units"]
+    elif args.layers is not None:
+        n_in, n_out = args.layers[0], args.layers[-1]
+    if n_in is not None and n_out is not None:
         # A CSV with one column fewer than inputs+outputs carries class labels.
         if not label and n_out > 1 and preview(args.data, rows=1).n_columns == n_in + 1:
             label = True
@@ -393,6 +396,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"{seconds:.2f} s; loss {first:.6g} -> {final:.6g}")
     if h.epoch_val:
         line += f", validation loss {h.epoch_val[-1]:.6g}"
+    acc = _accuracy(net, tr.X, tr.Y)
+    if acc is not None:
+        line += f", training accuracy {100 * acc:.1f} %"
     out.write(line + "\n")
     for label, path in (("spec", args.save_spec), ("session", args.save_session)):
         if path:
@@ -400,6 +406,20 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for path in args.export_loss or []:
         out.write(f"wrote loss plot {path}\n")
     return 0
+
+
+def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:
+    """Share of samples classified right, for one-hot or single 0/1 targets; else None."""
+    binary = bool(np.isin(Y, (0.0, 1.0)).all())
+    if not binary or (Y.shape[0] > 1 and not (Y.sum(axis=0) == 1).all()):
+        return None
+    if net.layers[-1].activation.name not in ("sigmoid", "softmax", "tanh"):
+        return None
+    A = net.predict(X)
+    if Y.shape[0] == 1:
+        cut = 0.0 if net.layers[-1].activation.name == "tanh" else 0.5
+        return float(np.mean((A > cut) == (Y > 0.5)))
+    return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
 
 
 def cmd_gradcheck(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

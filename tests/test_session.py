@@ -257,3 +257,35 @@ def test_mutated_manifest_only_raises_bad_file_error(data):
         text[i] = data.draw(st.sampled_from(b'0129-.e"{}[],:x '))
     parts["manifest.json"] = bytes(text)
     load_or_refuse(rezip(parts))
+
+
+def test_hand_built_version_1_file_following_the_docs_loads(tmp_path):
+    """A file written from docs/files-and-commands.md alone, not by save_session:
+    later versions of the app must keep reading it."""
+    W1, b1 = np.array([[0.5, -0.3]]), np.array([[0.1]])
+    X, Y = np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([[0.25, 0.75]])
+    manifest = {
+        "format": "backprop-lens-session", "version": 1, "app_version": "0.1.0",
+        "created": "2026-01-01T00:00:00+00:00",
+        "arrays": {name: {"dtype": "<f8", "shape": list(a.shape)}
+                   for name, a in (("w", W1), ("b", b1), ("x", X), ("y", Y))},
+        "session": {
+            "spec": {"input_size": 2, "layers": [{"units": 1, "activation": "tanh",
+                                                  "W": [[0.4, -0.2]], "b": [0.0]}]},
+            "initial_params": [{"__tuple__": [{"__array__": "w"}, {"__array__": "b"}]}],
+            "optimizer": {"name": "sgd", "lr": 0.1, "state": {"name": "sgd", "lr": 0.1}},
+            "dataset": {"name": "hand", "kind": "regression", "X": {"__array__": "x"},
+                        "Y": {"__array__": "y"}},
+            "trainer": None, "stepper": {"k": 0, "sample": None, "batch_size": 2},
+            "view": {"log_y": {"__float__": "nan"}},
+        },
+    }
+    parts = {"manifest.json": json.dumps(manifest).encode()}
+    for name, a in (("w", W1), ("b", b1), ("x", X), ("y", Y)):
+        parts[f"arrays/{name}.npy"] = npy(a)
+    (tmp_path / "v1.bplens").write_bytes(rezip(parts))
+    s = load_session(tmp_path / "v1.bplens")
+    assert s.initial_params[0][0].tobytes() == W1.tobytes()
+    assert s.dataset["X"].tobytes() == X.tobytes() and np.isnan(s.view["log_y"])
+    r = restore(s)
+    assert r.net.layers[0].W.tolist() == [[0.4, -0.2]] and r.trainer.iteration == 0
