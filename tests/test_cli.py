@@ -266,3 +266,15 @@ def test_diverging_training_exits_2(tmp_path, capsys):
               "relu,identity", "--lr", "900", "--epochs", "50"])
     err = capsys.readouterr().err
     assert rc == 2 and "diverged" in err and "smaller learning rate" in err
+
+
+def test_internal_error_exits_1_in_one_line(monkeypatch, capsys):
+    import engine.checks
+
+    def broken(*a, **k):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(engine.checks, "gradient_check", broken)
+    assert run(["gradcheck"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "internal error: ZeroDivisionError: a bug" in err[0]
