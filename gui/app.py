@@ -72,8 +72,12 @@ def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: in
             image = image.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
                                  Qt.TransformationMode.SmoothTransformation)
         ok = image.save(str(out), "PNG")
+        # No close(): that would ask to save the (throw-away) work.
         win.model.shutdown()
-        win.close()
+        win.controls.timer.stop()
+        if win.file_controller is not None:
+            win.file_controller.timer.stop()
+        win.hide()
         win.deleteLater()
         app.processEvents()
     if not ok:

@@ -47,7 +47,8 @@ class ArchitectureEditor(QWidget):
         self.table.setHorizontalHeaderLabels(["units", "activation"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setMinimumHeight(130)
+        self.table.setMinimumHeight(120)
+        self.table.setMaximumHeight(260)
         self.add_btn = QPushButton("Add hidden layer")
         self.add_btn.setToolTip("Insert a hidden layer before the output layer")
         self.remove_btn = QPushButton("Remove layer")
@@ -75,11 +76,12 @@ class ArchitectureEditor(QWidget):
         form.addRow("noise", self.noise)
         lay = QVBoxLayout(self)
         lay.addWidget(note)
-        lay.addWidget(self.table, 1)
+        lay.addWidget(self.table)
         lay.addLayout(buttons)
         lay.addLayout(form)
         lay.addWidget(self.info)
         lay.addWidget(self.apply_btn)
+        lay.addStretch(1)
 
         self._n_in, self._n_out = 2, 1
         self.add_btn.clicked.connect(self._on_add)

@@ -68,12 +68,16 @@ class MainWindow(QMainWindow):
             centre.addWidget(w)
             centre.setStretchFactor(centre.indexOf(w), stretch)
         centre.setChildrenCollapsible(False)
+        centre.setSizes([250, 470, 240])   # the formula panel needs room for its explanation
         self.setCentralWidget(centre)
         self.loss_dock = self._dock("Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
         self.data_dock = self._dock("Data", self.data_view, Qt.DockWidgetArea.RightDockWidgetArea)
         self.editor_dock = self._dock("Network and data", self.editor,
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
+        # The matrices are the point of the app: give the centre most of the width.
+        self.resizeDocks([self.editor_dock, self.data_dock], [250, 440],
+                         Qt.Orientation.Horizontal)
 
         self.controls = Controls(self.model, self)
         self.controls.build_toolbars(self)

@@ -36,7 +36,10 @@ class LensStatusBar(QStatusBar):
         """Draw the dict of ``LensModel.status()``."""
         phase = s["phase"] or "forward"
         color = style.PHASE_COLORS.get(phase, style.NEUTRAL)
-        self.phase.setText(f"<b style='color:{color}'>{phase}</b>")
+        if s["k"] == 0:   # nothing computed in this pass yet: say what comes next
+            self.phase.setText(f"ready · next: <b style='color:{color}'>{phase}</b>")
+        else:
+            self.phase.setText(f"<b style='color:{color}'>{phase}</b>")
         self.layer.setText(f"layer {s['layer']}" if s["layer"] is not None else "layer –")
         self.step.setText(f"step {s['k']} of {s['K']} (pass {s['pass'] + 1})")
         self.epoch.setText(f"epoch {s['epoch']}")
