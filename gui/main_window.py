@@ -75,12 +75,10 @@ class MainWindow(QMainWindow):
         self.editor_dock = self._dock("Network and data", self.editor,
                                       Qt.DockWidgetArea.LeftDockWidgetArea)
         self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
-        # The matrices are the point of the app: give the centre most of the width.
-        self.resizeDocks([self.editor_dock, self.data_dock], [250, 440],
-                         Qt.Orientation.Horizontal)
 
         self.controls = Controls(self.model, self)
-        self.controls.build_toolbars(self)
+        self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
+        self._size_docks = True
         self.status = LensStatusBar(self)
         self.setStatusBar(self.status)
         self.file_controller = self._make_file_controller()
@@ -252,7 +250,7 @@ class MainWindow(QMainWindow):
         """Presentation mode: larger fonts, only graph, matrices, formulas and the data."""
         docks = {"editor": self.editor_dock, "loss": self.loss_dock}
         if on:
-            self._saved_docks = {k: d.isVisible() for k, d in docks.items()}
+            self._saved_docks = {k: not d.isHidden() for k, d in docks.items()}
             for d in docks.values():
                 d.hide()
         else:
@@ -273,7 +271,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1500, 950)
         if state is not None:
-            self.restoreState(state)
+            self._size_docks = not self.restoreState(state)
         s = self.settings
         m = self.model
         # Remembered values go through the engine's checks like typed ones.
@@ -295,6 +293,23 @@ class MainWindow(QMainWindow):
                            ("play_speed", self.controls.speed.value())):
             s.set(key, value)
         s.sync()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Keep both toolbars whole (a second row when narrow); size the docks once."""
+        super().resizeEvent(event)
+        w = event.size().width()
+        need = self.step_toolbar.sizeHint().width() + self.train_toolbar.sizeHint().width() + 12
+        has_break = self.toolBarBreak(self.train_toolbar)
+        if need > w and not has_break:
+            self.insertToolBarBreak(self.train_toolbar)
+        elif need <= w and has_break:
+            self.removeToolBarBreak(self.train_toolbar)
+        if self._size_docks and w > 0:
+            # The matrices are the point of the app: the centre gets most of the width.
+            self.resizeDocks([self.editor_dock, self.data_dock],
+                             [max(220, int(w * 0.16)), max(360, int(w * 0.28))],
+                             Qt.Orientation.Horizontal)
+            self._size_docks = False
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Ask to save (if a file controller exists), then stop training and timers."""

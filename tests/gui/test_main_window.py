@@ -221,3 +221,12 @@ def test_no_display_message(tmp_path):
     assert r.returncode == 2
     assert "no display" in r.stderr and "QT_QPA_PLATFORM=offscreen" in r.stderr
     assert "--screenshot" in r.stderr and "train" in r.stderr
+
+
+def test_presentation_mode_hides_panels_and_restores(window):
+    window.presentation_action.setChecked(True)
+    assert window.editor_dock.isHidden() and window.loss_dock.isHidden()
+    assert window._font_scale > 1
+    window.presentation_action.setChecked(False)
+    assert not window.editor_dock.isHidden() and not window.loss_dock.isHidden()
+    assert window._font_scale == 1.0
