@@ -85,9 +85,14 @@ def build_experiment(spec: dict[str, Any], data: dict[str, Any] | Dataset,
     return Experiment(net, ds)
 
 
+def is_generated(ds: Dataset) -> bool:
+    """True for ``make_dataset`` output; imported arrays carry ``source="arrays"``."""
+    return bool(ds.spec) and ds.spec.get("source") != "arrays"
+
+
 def dataset_to_session(ds: Dataset) -> dict[str, Any]:
     """The Session's dataset field: the generator's spec, or the arrays of imported data."""
-    if ds.spec:
+    if is_generated(ds):
         return {"spec": dict(ds.spec)}
     return {"name": ds.name, "kind": ds.kind, "X": ds.X, "Y": ds.Y,
             "X_val": ds.X_val, "Y_val": ds.Y_val}

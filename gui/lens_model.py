@@ -29,6 +29,7 @@ from .lens_build import (
     clean_architecture,
     dataset_from_session,
     dataset_to_session,
+    is_generated,
 )
 
 DEFAULT_SPEC: dict[str, Any] = {
@@ -83,7 +84,7 @@ class LensModel(QObject):
         self.net: Network = ex.net
         self.dataset = ex.dataset
         # Generated data is rebuilt from its spec; imported data is kept as is.
-        self.data_spec = dict(ex.dataset.spec) if ex.dataset.spec else ex.dataset
+        self.data_spec = dict(ex.dataset.spec) if is_generated(ex.dataset) else ex.dataset
         self.initial_params = [(W.copy(), b.copy()) for W, b in ex.net.params()]
         if self.sample is not None and self.sample >= self.n_samples:
             self.sample = 0
@@ -472,6 +473,7 @@ class LensModel(QObject):
             self.__dict__.update(old)
             self.error_occurred.emit(f"cannot restore the session: {e}")
             return False
+        self.history_replaced.emit()   # load_state_dict made a new History
         self.dataset_changed.emit()
         self.network_rebuilt.emit()
         self.settings_changed.emit()

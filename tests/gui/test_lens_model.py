@@ -140,3 +140,16 @@ def test_session_round_trip(model):
     assert np.array_equal(other.net.params()[0][0], model.net.params()[0][0])
     assert np.array_equal(other.initial_params[0][0], model.initial_params[0][0])
     other.shutdown()
+
+
+def test_imported_data_survives_a_session_file(model, tmp_path):
+    from engine.datasets import Dataset
+    from engine.session import load_session, save_session
+    ds = Dataset.from_arrays(model.dataset.X[:, :50], model.dataset.Y[:, :50], name="mine.csv")
+    assert model.set_imported_dataset(ds)
+    save_session(tmp_path / "s.bplens", model.to_session())
+    other = LensModel()
+    assert other.from_session(load_session(tmp_path / "s.bplens"))
+    assert other.dataset.name == "mine.csv"
+    assert np.array_equal(other.dataset.X, ds.X)
+    other.shutdown()
