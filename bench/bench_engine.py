@@ -69,7 +69,6 @@ def stepper_pass(st: Stepper) -> None:
 def torch_setup(net: Network, X: np.ndarray, Y: np.ndarray):  # pragma: no cover - optional
     import torch
 
-    torch.set_num_threads(1) if False else None
     params = []
     for W, b in net.params():
         params += [torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)]
@@ -125,12 +124,13 @@ def main() -> int:
         Ws = [W.copy() for W, _ in net.params()]
         bs = [b.copy() for _, b in net.params()]
         st = Stepper(net.copy(), X, Y, lr=LR)
-        variants = {"engine": lambda: engine_step(net, X, Y),
-                    "plain": lambda: plain_step(Ws, bs, X, Y),
-                    "stepper": lambda: stepper_pass(st)}
+        # Default arguments bind this round's objects into each closure.
+        variants = {"engine": lambda net=net, X=X, Y=Y: engine_step(net, X, Y),
+                    "plain": lambda Ws=Ws, bs=bs, X=X, Y=Y: plain_step(Ws, bs, X, Y),
+                    "stepper": lambda st=st: stepper_pass(st)}
         if have_torch:
             tt = torch_setup(net, X, Y)
-            variants["torch"] = lambda: torch_step(*tt)
+            variants["torch"] = lambda tt=tt: torch_step(*tt)
         reps = {}
         for name, fn in variants.items():  # calibrate: about `budget` seconds per sample
             fn()
