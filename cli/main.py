@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         net.add_argument("--activations", metavar="A1,...,AL",
                          help="one activation per layer after the input, e.g. tanh,tanh,sigmoid")
         net.add_argument("--loss", choices=LOSSES, help="cost function (default: the spec's, "
-                         "else cross_entropy for classification, squared otherwise)")
+                         "else squared, the seed's; cross_entropy for a softmax output)")
         net.add_argument("--seed", type=int, default=None,
                          help="seed of the initial weights, the data and the shuffling (0)")
         data = sp.add_argument_group("data (default: moons)")
@@ -144,10 +144,12 @@ class Problem:
 
 def _default_output(kind: str, n_out: int, loss: str | None) -> tuple[str, str]:
     """(output activation, loss) fitting the data when the user did not say."""
+    # The seed's squared loss is the default, as in the app; softmax has no
+    # elementwise σ', so a softmax output goes with cross-entropy.
     if kind == "classification":
         if n_out > 1:
             return "softmax", loss or "cross_entropy"
-        return "sigmoid", loss or "cross_entropy"
+        return "sigmoid", loss or "squared"
     return "identity", loss or "squared"
 
 
