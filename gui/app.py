@@ -40,8 +40,7 @@ def run_gui(spec_path: str | None = None) -> int:
     from .main_window import MainWindow
     win = MainWindow(_model(spec_path))
     win.show()
-    if win.file_controller is not None and hasattr(win.file_controller, "offer_recovery"):
-        win.file_controller.offer_recovery()
+    win.file_controller.offer_recovery()
     return int(app.exec())
 
 
@@ -75,8 +74,7 @@ def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: in
         # No close(): that would ask to save the (throw-away) work.
         win.model.shutdown()
         win.controls.timer.stop()
-        if win.file_controller is not None:
-            win.file_controller.timer.stop()
+        win.file_controller.timer.stop()
         win.hide()
         win.deleteLater()
         app.processEvents()

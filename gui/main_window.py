@@ -7,32 +7,21 @@ draws from the engine's records held by the model (``model.stepper``,
 
 from __future__ import annotations
 
-import importlib
-
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QSplitter, QWidget
+from PyQt6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QWidget
 
 from .architecture_editor import ArchitectureEditor
 from .controls import Controls
+from .data_view import DataView
+from .file_controller import FileController
+from .formula_panel import FormulaPanel
+from .graph_view import GraphView
 from .lens_model import LensModel
+from .loss_plot import LossPlotWidget
+from .matrix_panel import MatrixPanel
 from .settings import PRESENTATION_SCALE, AppSettings, apply_theme
 from .status_bar import LensStatusBar
 from .window_menus import build_menus
-
-
-def _optional(module: str, name: str):
-    """A view class written alongside this window, or None while it does not exist yet."""
-    try:
-        return getattr(importlib.import_module(f"gui.{module}"), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-def _placeholder(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    return label
 
 
 class MainWindow(QMainWindow):
@@ -55,11 +44,11 @@ class MainWindow(QMainWindow):
         self._font_scale = 1.0
         self._saved_docks: dict[str, bool] = {}
 
-        self.graph = self._make("graph_view", "GraphView", "layer graph")
-        self.matrices = self._make("matrix_panel", "MatrixPanel", "matrices")
-        self.formula = self._make("formula_panel", "FormulaPanel", "formulas")
-        self.loss_plot = self._make("loss_plot", "LossPlotWidget", "loss plot")
-        self.data_view = self._make("data_view", "DataView", "data view")
+        self.graph = GraphView()
+        self.matrices = MatrixPanel()
+        self.formula = FormulaPanel()
+        self.loss_plot = LossPlotWidget()
+        self.data_view = DataView()
         self.editor = ArchitectureEditor()
 
         centre = QSplitter(Qt.Orientation.Vertical)
@@ -81,7 +70,10 @@ class MainWindow(QMainWindow):
         self._size_docks = True
         self.status = LensStatusBar(self)
         self.setStatusBar(self.status)
-        self.file_controller = self._make_file_controller()
+        self.file_controller = FileController(
+            self, self.model.to_session, self.model.from_session,
+            lambda: self.model.net.to_spec(), self.model.set_architecture,
+            self.model.set_imported_dataset)
         build_menus(self)
         self._connect()
         self._restore_settings()
@@ -89,12 +81,6 @@ class MainWindow(QMainWindow):
         self._on_dataset_changed()
 
     # -- construction helpers -----------------------------------------------------------
-    def _make(self, module: str, name: str, what: str) -> QWidget:
-        cls = _optional(module, name)
-        if cls is None:
-            return _placeholder(f"The {what} is not installed in this build.")
-        return cls()
-
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.split()[0].lower()}")
@@ -104,14 +90,6 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
-
-    def _make_file_controller(self):
-        cls = _optional("file_controller", "FileController")
-        if cls is None:
-            return None
-        return cls(self, self.model.to_session, self.model.from_session,
-                   lambda: self.model.net.to_spec(), self.model.set_architecture,
-                   self.model.set_imported_dataset)
 
     def _connect(self) -> None:
         m = self.model
@@ -127,17 +105,13 @@ class MainWindow(QMainWindow):
         m.error_occurred.connect(self._on_error)
         m.settings_changed.connect(self._on_sample_changed)
         self.editor.applied.connect(m.set_experiment)
-        if hasattr(self.graph, "layer_clicked"):
-            self.graph.layer_clicked.connect(self._on_layer_clicked)
-        if hasattr(self.matrices, "cell_hovered"):
-            self.matrices.cell_hovered.connect(self._on_cell_hovered)
-            self.matrices.cell_left.connect(self._on_cell_left)
-        if hasattr(self.data_view, "sample_clicked"):
-            self.data_view.sample_clicked.connect(m.select_sample)
+        self.graph.layer_clicked.connect(self._on_layer_clicked)
+        self.matrices.cell_hovered.connect(self._on_cell_hovered)
+        self.matrices.cell_left.connect(self._on_cell_left)
+        self.data_view.sample_clicked.connect(m.select_sample)
         self.controls.follow.toggled.connect(self._on_follow_changed)
-        if self.file_controller is not None:
-            for sig in (m.state_changed, m.settings_changed):
-                sig.connect(self.file_controller.mark_dirty)
+        for sig in (m.state_changed, m.settings_changed):
+            sig.connect(self.file_controller.mark_dirty)
 
     # -- model → views -----------------------------------------------------------------------
     def _on_step_changed(self, record) -> None:
@@ -147,30 +121,24 @@ class MainWindow(QMainWindow):
                 self.layer = record.layer
             elif record.kind == "loss":
                 self.layer = self.model.net.L
-        if hasattr(self.formula, "show_step"):
-            self.formula.show_step(record)
+        self.formula.show_step(record)
 
     def _on_state_changed(self) -> None:
         m = self.model
         self.layer = min(max(1, self.layer), m.net.L)
-        if hasattr(self.matrices, "show_layer"):
-            self.matrices.show_layer(m.stepper, self.layer)
-        if hasattr(self.graph, "set_state"):
-            self.graph.set_state(m.stepper)
-            self.graph.set_selected_layer(self.layer)
+        self.matrices.show_layer(m.stepper, self.layer)
+        self.graph.set_state(m.stepper)
+        self.graph.set_selected_layer(self.layer)
         last = m.stepper.last
-        if hasattr(self.data_view, "refresh_prediction") and (
-                last is None or last.kind == "update"):
+        if last is None or last.kind == "update":
             self.data_view.refresh_prediction()
         if not m.is_training:
             self.status.show_status(m.status())
 
     def _on_network_changed(self) -> None:
         m = self.model
-        if hasattr(self.graph, "set_network"):
-            self.graph.set_network(m.net)
-        if hasattr(self.data_view, "set_network"):
-            self.data_view.set_network(m.net)
+        self.graph.set_network(m.net)
+        self.data_view.set_network(m.net)
         self.editor.load(m.net.to_spec(), m.data_spec if isinstance(m.data_spec, dict) else None,
                          m.dataset.input_size, m.dataset.output_size, m.dataset.name)
         self._on_history_changed()
@@ -178,18 +146,15 @@ class MainWindow(QMainWindow):
         self._on_state_changed()
 
     def _on_dataset_changed(self) -> None:
-        if hasattr(self.data_view, "set_dataset"):
-            self.data_view.set_dataset(self.model.dataset)
-            self.data_view.set_network(self.model.net)
+        self.data_view.set_dataset(self.model.dataset)
+        self.data_view.set_network(self.model.net)
         self._on_sample_changed()
 
     def _on_sample_changed(self) -> None:
-        if hasattr(self.data_view, "set_selected_sample"):
-            self.data_view.set_selected_sample(self.model.sample)
+        self.data_view.set_selected_sample(self.model.sample)
 
     def _on_history_changed(self) -> None:
-        if hasattr(self.loss_plot, "set_history"):
-            self.loss_plot.set_history(self.model.history)
+        self.loss_plot.set_history(self.model.history)
 
     def _on_training_started(self) -> None:
         self.status.start_progress(self.model.epochs_target, self.model.trainer.epoch)
@@ -197,10 +162,8 @@ class MainWindow(QMainWindow):
 
     def _on_training_progressed(self, rec) -> None:
         self.status.show_record(rec)
-        if hasattr(self.loss_plot, "refresh"):
-            self.loss_plot.refresh()
-        if hasattr(self.data_view, "refresh_prediction"):
-            self.data_view.refresh_prediction()
+        self.loss_plot.refresh()
+        self.data_view.refresh_prediction()
 
     def _on_training_ended(self) -> None:
         self.status.stop_progress()
@@ -232,19 +195,16 @@ class MainWindow(QMainWindow):
             self._on_state_changed()
 
     def _on_cell_hovered(self, quantity: str, layer: int, row: int, col: int) -> None:
-        if hasattr(self.formula, "show_cell_text"):
-            self.formula.show_cell_text(self.model.explain(quantity, layer, row, col))
+        self.formula.show_cell_text(self.model.explain(quantity, layer, row, col))
 
     def _on_cell_left(self) -> None:
-        if hasattr(self.formula, "show_cell_text"):
-            self.formula.show_cell_text(None)
+        self.formula.show_cell_text(None)
 
     # -- view options ------------------------------------------------------------------------------
     def set_font_scale(self, f: float) -> None:
         self._font_scale = f
         for w in (self.graph, self.matrices, self.formula):
-            if hasattr(w, "set_font_scale"):
-                w.set_font_scale(f)
+            w.set_font_scale(f)
 
     def set_presentation(self, on: bool) -> None:
         """Presentation mode: larger fonts, only graph, matrices, formulas and the data."""
@@ -312,8 +272,8 @@ class MainWindow(QMainWindow):
             self._size_docks = False
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        """Ask to save (if a file controller exists), then stop training and timers."""
-        if self.file_controller is not None and not self.file_controller.maybe_save():
+        """Ask to save unsaved work, then stop training and timers."""
+        if not self.file_controller.maybe_save():
             event.ignore()
             return
         self.controls.play.setChecked(False)

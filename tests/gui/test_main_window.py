@@ -39,12 +39,28 @@ def messages(monkeypatch):
 def window(qtbot, tmp_path, messages):
     settings = AppSettings(make_qsettings(tmp_path / "settings.ini"))
     win = MainWindow(settings=settings)
-    if win.file_controller is not None:   # never ask to save in tests
-        win.file_controller.maybe_save = lambda: True
+    win.file_controller.maybe_save = lambda: True   # never ask to save in tests
     qtbot.addWidget(win)
     # Not shown: the offscreen platform warns about size hints, and nothing here needs pixels.
     yield win
     win.model.shutdown()
+
+
+def test_a_broken_view_module_fails_loudly_instead_of_becoming_a_placeholder():
+    code = ("import sys; sys.modules['gui.graph_view'] = None\n"
+            "try:\n    import gui.main_window\nexcept ImportError as e:\n"
+            "    print('ImportError', e.name)\nelse:\n    print('imported')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, timeout=60)
+    assert out.stdout.split() == ["ImportError", "gui.graph_view"], out.stderr
+
+
+def test_the_window_holds_the_real_views(window):
+    from gui.data_view import DataView
+    from gui.graph_view import GraphView
+    from gui.matrix_panel import MatrixPanel
+    assert isinstance(window.graph, GraphView) and isinstance(window.matrices, MatrixPanel)
+    assert isinstance(window.data_view, DataView)
 
 
 def test_step_action_shows_the_engines_arrays(window):
