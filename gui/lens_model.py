@@ -38,7 +38,10 @@ DEFAULT_SPEC: dict[str, Any] = {
                {"units": 1, "activation": "sigmoid"}],
 }
 DEFAULT_DATA: dict[str, Any] = {"name": "moons", "n_samples": 200, "noise": 0.1, "seed": 0}
-DEFAULT_LR = 0.1
+# α = 1: plain gradient descent on the squared loss moves slowly (σ' ≤ 1/4 at the
+# output), so with 0.1 the moons boundary was still a straight line after 30 epochs.
+# At 1.0 it is clearly curved by 30 and separates the training set by ~100 epochs.
+DEFAULT_LR = 1.0
 DEFAULT_BATCH = 32
 
 

@@ -13,6 +13,8 @@ from PyQt6.QtCore import QSettings
 from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QApplication
 
+from .lens_model import DEFAULT_BATCH, DEFAULT_LR
+
 ORGANIZATION = "BackpropLens"
 APPLICATION = "Backprop Lens"
 THEMES = ("light", "dark")
@@ -24,8 +26,8 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "presentation": (False, bool),
     "log_y": (False, bool),
     "x_axis": ("iteration", str),
-    "lr": (0.1, float),
-    "batch_size": (32, int),
+    "lr": (DEFAULT_LR, float),
+    "batch_size": (DEFAULT_BATCH, int),
     "optimizer": ("sgd", str),
     "epochs": (30, int),
     "play_speed": (4.0, float),

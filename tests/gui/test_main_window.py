@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QMessageBox
 
 from engine import check_lr
 from gui import window_menus
+from gui.lens_model import DEFAULT_LR
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
 
@@ -173,7 +174,7 @@ def test_bad_lr_shows_the_engines_message_and_changes_nothing(window, messages):
     window.controls.lr.setText("-0.5")
     window.controls.lr.editingFinished.emit()
     assert messages and messages[-1][1] == str(engine_error.value)
-    assert window.model.lr == 0.1 and window.controls.lr.text() == "0.1"
+    assert window.model.lr == DEFAULT_LR and window.controls.lr.text() == f"{DEFAULT_LR:g}"
     assert window.model.net.params()[0][0] is W
 
 
