@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QGraphicsLineItem,
     QGraphicsPolygonItem,
     QGraphicsRectItem,
+    QLabel,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +26,8 @@ from gui import style
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
+LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
+          "(click one to pick it)")
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -47,10 +50,21 @@ class GraphView(QWidget):
         self._vb.invertY(True)
         self._vb.setMouseEnabled(x=False, y=False)
         self._vb.setMenuEnabled(False)
+        # The legend is a wrapping label, not a scene item: in the scene a long line was
+        # centred on the graph and cut off at both ends when the column was narrow.
+        self.legend = QLabel(LEGEND)
+        self.legend.setWordWrap(True)
+        self.legend.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.legend.setFont(style.font(1.0, -1))
+        self.legend.setStyleSheet(f"color: {style.MUTED}; background: {style.BACKGROUND}; "
+                                  "padding: 0 6px 2px 6px;")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self._glw)
+        lay.setSpacing(0)
+        lay.addWidget(self._glw, 1)
+        lay.addWidget(self.legend)
         self._glw.scene().sigMouseClicked.connect(self._on_scene_clicked)
+        self._vb.sigResized.connect(self._fit_range)
         self._cmap = style.diverging_cmap()
         self._scale = 1.0
         self._sizes: list[int] = []
@@ -106,6 +120,8 @@ class GraphView(QWidget):
         self._scale = f
         for item, delta, bold in self._texts:
             self._set_font(item, delta, bold)
+        self.legend.setFont(style.font(f, -1))
+        self._fit_range()
 
     def neuron_tooltip(self, layer: int, unit: int) -> str:
         """z, a and δ of one neuron for the current sample, from the stepper's state."""
@@ -157,6 +173,7 @@ class GraphView(QWidget):
     def _build(self, sizes: list[int], acts: list[str]) -> None:
         self._vb.clear()
         self._texts, self._edges, self._sizes = [], {}, list(sizes)
+        self._layer_texts: list[pg.TextItem] = []
         L = len(sizes) - 1
         top = max(self._half_height(n) for n in sizes) + 1.2
         self._top = top
@@ -174,8 +191,8 @@ class GraphView(QWidget):
         for l, n in enumerate(sizes):
             self._build_layer(l, n)
             name = "input" if l == 0 else acts[l - 1]
-            self._text(f"ℓ = {l} · {name}\n{n} unit{'s' if n != 1 else ''}", l, top - 0.4,
-                       (0.5, 0), 0)
+            self._layer_texts.append(self._text(
+                f"ℓ = {l} · {name}\n{n} unit{'s' if n != 1 else ''}", l, top - 0.4, (0.5, 0), 0))
         # The loss node, right of the output layer.
         self._loss_x = L + 0.75
         self._loss_box = QGraphicsRectItem(QRectF(self._loss_x - 0.15, -0.9, 0.3, 1.8))
@@ -186,12 +203,34 @@ class GraphView(QWidget):
         self._arrow = pg.ArrowItem(headLen=26, headWidth=22, tailLen=50, tailWidth=9, pen=None)
         self._vb.addItem(self._arrow, ignoreBounds=True)
         self._step_text = self._text("press → to start", L / 2, -top - 0.6, (0.5, 1), 3, True)
-        self._text("edges: weight sign by colour (blue −, red +), width ∝ |w| · "
-                   "dashed box: the layer shown in the matrices; click a layer to pick it", L / 2,
-                   top + 2.6, (0.5, 0), -1, color=style.MUTED)
-        self._vb.setRange(xRange=(-0.6, L + 1.1), yRange=(-top - 2.4, top + 3.6), padding=0)
+        self._fit_range()
         self.set_selected_layer(self._selected if self._selected and self._selected <= L
                                 else None)
+
+    def _fit_range(self) -> None:
+        """The picture in data units plus margins in pixels for the texts around it.
+
+        Texts keep their point size while the view shrinks, so a fixed data range
+        let the title and the layer labels run off a short view (e.g. at 1280×800).
+        """
+        if not self._sizes:
+            return
+        w, h = self._vb.width(), self._vb.height()
+        if w < 40 or h < 40:
+            return
+
+        def size(item: pg.TextItem):  # text items ignore the view's scale: this is pixels
+            return item.textItem.boundingRect()
+
+        above = size(self._step_text).height() + 4
+        below = max(size(t).height() for t in self._layer_texts) + 4
+        y0, y1 = -self._top - 0.6, self._top - 0.4   # title's bottom, labels' top
+        upp = (y1 - y0) / max(h - above - below, 20.0)
+        half = max(size(t).width() for t in [*self._layer_texts, self._loss_text]) / 2 + 6
+        x0, x1 = 0.0, self._loss_x
+        upx = (x1 - x0) / max(w - 2 * half, 20.0)
+        self._vb.setRange(xRange=(x0 - half * upx, x1 + half * upx),
+                          yRange=(y0 - above * upp, y1 + below * upp), padding=0)
 
     def _build_layer(self, l: int, n: int) -> None:
         if n > MAX_UNITS:

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtWidgets import QGraphicsLineItem
 
 from engine import Network
@@ -115,3 +115,16 @@ def test_set_network_without_stepper_and_selection(view):
     assert view.selected_layer == 1
     view.set_font_scale(1.5)
     assert "not computed yet" in view.neuron_tooltip(1, 0)
+
+
+def test_legend_wraps_below_the_graph_and_texts_fit_a_short_view(view):
+    view.set_state(make_stepper())
+    # The graph's share of the window at 1280×800 (not shown: offscreen warns about hints).
+    view._vb.setGeometry(QRectF(0, 0, 640, 130))
+    assert view.legend.wordWrap() and "width ∝ |w|" in view.legend.text()
+    (x0, x1), (y0, y1) = view._vb.viewRange()
+    # The layer labels and the loss text are centred inside the x range, the title fits above.
+    half = max(t.textItem.boundingRect().width() for t in view._layer_texts) / 2
+    px_per_x = view._vb.width() / (x1 - x0)
+    assert x0 * px_per_x <= -half + 1 and (x1 - view._loss_x) * px_per_x >= half - 1
+    assert y0 < -view._top - 0.6 and y1 > view._top - 0.4
