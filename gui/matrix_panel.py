@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, pyqtSignal
-from PyQt6.QtGui import QCursor, QTransform
+from PyQt6.QtGui import QCursor, QFont, QTextOption, QTransform
 from PyQt6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
 
 from gui import style
@@ -74,6 +74,11 @@ class _Heatmap:
         self.bar.setImageItem(self.image, insert_in=self.plot)
         self.empty = pg.TextItem(style.NOT_COMPUTED, color=style.MUTED, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty, ignoreBounds=True)
+        self.empty_font = style.font(1.0, 1)
+        opt = self.empty.textItem.document().defaultTextOption()
+        opt.setWrapMode(QTextOption.WrapMode.WordWrap)  # never "compute / d": shrink instead
+        self.empty.textItem.document().setDefaultTextOption(opt)
+        self.plot.vb.sigResized.connect(self._fit_empty)
         self.data: np.ndarray | None = None
         self.shape: tuple[int, ...] | None = None
         self.title = ""
@@ -90,11 +95,9 @@ class _Heatmap:
             two_lines = empty_text.replace(" yet", "<br>yet").replace(" for ", "<br>for ")
             self.empty.setHtml(f'<div style="text-align:center; color:{style.MUTED}">'
                                f"{two_lines}</div>")
-            doc = self.empty.textItem
-            doc.setTextWidth(-1)
-            doc.setTextWidth(doc.boundingRect().width())  # a fixed width lets it centre
             self.empty_text = empty_text
             self.empty.setVisible(True)
+            self._fit_empty()
             self.shape = None
             self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
             self.empty.setPos(0.5, 0.5)
@@ -113,6 +116,29 @@ class _Heatmap:
             self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
             self.plot.getAxis("left").setTicks(_index_ticks(rows))
             self.plot.getAxis("top").setTicks(_index_ticks(cols))
+
+    def _fit_empty(self) -> None:
+        """Wrap the empty-state text at the plot's width, smaller font if a word is wider.
+
+        A narrow vector plot (b, db, a column) is narrower than "not computed yet".
+        """
+        if self.empty_text is None:
+            return
+        w, h = self.plot.vb.width() - 6, self.plot.vb.height() - 4
+        doc = self.empty.textItem
+        font = QFont(self.empty_font)
+        while True:
+            doc.setFont(font)
+            doc.setTextWidth(-1)
+            natural = doc.boundingRect().width()
+            if w > 0:
+                doc.setTextWidth(min(natural, w))   # a fixed width also lets it centre
+            box = doc.boundingRect()
+            size = font.pointSizeF()
+            if w <= 0 or (box.width() <= w + 0.5 and box.height() <= h) or size <= 6.5:
+                break
+            font.setPointSizeF(size - 0.5)
+        self.empty.updateTextPos()
 
     def set_title(self, html: str) -> None:
         if html != self.title:  # setTitle re-lays out the plot; skip when unchanged
@@ -220,7 +246,8 @@ class MatrixPanel(QWidget):
                                           key in self._marked, color))
             hm.set_marked(color if key in self._marked else None)
         phase = f" · last step: {last.phase} {last.kind}" if last is not None else ""
-        self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} units · batch of "
+        self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
+                             " · batch of "
                              f"{batch} sample{'s' if batch != 1 else ''} (columns){phase}")
 
     def image_data(self, quantity: str) -> np.ndarray | None:
@@ -246,7 +273,8 @@ class MatrixPanel(QWidget):
             cap.setText(phase, size=f"{style.BASE_POINT_SIZE * f:.0f}pt",
                         color=style.PHASE_COLORS[phase], bold=True)
         for hm in self._maps.values():
-            hm.empty.setFont(style.font(f, 1))
+            hm.empty_font = style.font(f, 1)
+            hm._fit_empty()
             for side in ("left", "top"):
                 hm.plot.getAxis(side).setStyle(tickFont=tick)
             hm.bar.axis.setStyle(tickFont=tick)

@@ -159,3 +159,24 @@ def test_font_scale_keeps_the_content(panel):
     panel.set_font_scale(1.6)
     assert panel._header.font().pointSizeF() > 16
     assert np.array_equal(panel.image_data("z"), st.state.z[1])
+
+
+def test_header_says_one_unit_not_one_units(panel):
+    st = make_stepper()
+    panel.show_layer(st, 3)
+    assert "of 3 · 1 unit · " in panel._header.text()
+    panel.show_layer(st, 2)
+    assert "8 units" in panel._header.text()
+
+
+def test_empty_text_wraps_whole_words_inside_a_narrow_plot(panel):
+    from PyQt6.QtCore import QRectF
+    panel.show_layer(make_stepper(), 2)
+    hm = panel._maps["db"]
+    hm.plot.vb.setGeometry(QRectF(0, 0, 62, 90))   # a vector column at 1280×800
+    box = hm.empty.textItem.boundingRect()
+    assert box.width() <= 62 and box.height() <= 90
+    lines = hm.empty.textItem.document().toPlainText()
+    assert lines.split() == ["not", "computed", "yet"]   # whole words, not "compute / d"
+    layout = hm.empty.textItem.document().documentLayout()
+    assert layout.documentSize().width() <= 62
