@@ -7,7 +7,7 @@ only formats numbers the stepper has already computed.
 from __future__ import annotations
 
 import html as _html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,7 +57,7 @@ def quantity_title(quantity: str, layer: int, shape_: tuple[int, ...] | None = N
 
 @dataclass(frozen=True)
 class StepContext:
-    """What a step's text needs: sizes, batch size, names, and the loss value."""
+    """What a step's text needs: the sizes, the batch size and the names."""
 
     sizes: tuple[int, ...]
     B: int
@@ -67,13 +67,10 @@ class StepContext:
     opt_name: str
     opt_formula: str
     lr: float
-    loss: float | None = None
-
-    def with_loss(self, loss: float | None) -> StepContext:
-        return replace(self, loss=loss)
 
 
-def describe_step(ctx: StepContext, kind: str, l: int | None) -> tuple[str, str, str]:
+def describe_step(ctx: StepContext, kind: str, l: int | None,
+                  loss: float | None = None) -> tuple[str, str, str]:
     """(title, formula, formula with shapes) for a step; shapes follow from the sizes."""
     n, B = ctx.sizes, ctx.B
     L = len(n) - 1
@@ -100,7 +97,7 @@ def describe_step(ctx: StepContext, kind: str, l: int | None) -> tuple[str, str,
                 f"a{sub(l)} = σ{sub(l)}(z{sub(l)}),  σ{sub(l)} = {name}",
                 f"a{sub(l)} {act(l)} = {name}(z{sub(l)} {act(l)})")
     if kind == "loss":
-        value = "" if ctx.loss is None else f"  →  C = {_g(ctx.loss)}"
+        value = "" if loss is None else f"  →  C = {_g(loss)}"
         return ("Loss", loss_formula(ctx.loss_name, L, B, ctx.activations[-1]),
                 f"a{sub(L)} {act(L)}, y {act(L)}{value}")
     if kind == "delta":

@@ -58,10 +58,11 @@ class StepRecord:
     and numbers captured when the step ran.
     """
 
-    __slots__ = ("k", "info", "_ctx", "_texts_cache", "_pending_cache")
+    __slots__ = ("k", "info", "loss", "_ctx", "_texts_cache", "_pending_cache")
 
-    def __init__(self, k: int, info: StepInfo, ctx: fm.StepContext) -> None:
-        self.k, self.info, self._ctx = k, info, ctx
+    def __init__(self, k: int, info: StepInfo, ctx: fm.StepContext,
+                 loss: float | None = None) -> None:
+        self.k, self.info, self._ctx, self.loss = k, info, ctx, loss
         self._texts_cache: tuple[str, str, str] | None = None
         self._pending_cache: tuple[tuple[str, int], ...] | None = None
 
@@ -84,7 +85,8 @@ class StepRecord:
     @property
     def _texts(self) -> tuple[str, str, str]:
         if self._texts_cache is None:
-            self._texts_cache = fm.describe_step(self._ctx, self.info.kind, self.info.layer)
+            self._texts_cache = fm.describe_step(self._ctx, self.info.kind, self.info.layer,
+                                                 self.loss)
         return self._texts_cache
 
     @property
@@ -251,23 +253,23 @@ class Stepper:
     def next(self) -> StepRecord:
         """Compute the next step; after the update, start the next pass."""
         s = self._s
-        undo: Any = None
-        if s.k == len(self.plan):
+        k = s.k
+        if k == len(self._ops):
             # The next pass starts from nothing computed; back() from its first
             # step returns straight to the finished update, as the user saw it.
-            undo, s = s, self._fresh(s.a[0], s.Y, s.pass_index + 1)  # type: ignore[arg-type]
+            done, s = s, self._fresh(s.a[0], s.Y, s.pass_index + 1)  # type: ignore[arg-type]
             self._s = s
-        fn, info = self._ops[s.k]
-        ctx = self._ctx
-        opt = self.optimizer
-        if ctx.lr != opt.lr or ctx.opt_name != opt.name:
-            ctx = self._ctx = self._context()
+            rec = self._take(s, 0)
+            self._undo[-1] = (rec, done)
+            return rec
+        return self._take(s, k)
+
+    def _take(self, s: StepState, k: int) -> StepRecord:
+        fn, info = self._ops[k]
         extra = fn(info.layer, s)
-        s.k += 1
-        if info.kind == "loss":
-            ctx = ctx.with_loss(s.loss)
-        rec = StepRecord(s.k, info, ctx)
-        self._undo.append((rec, extra if undo is None else undo))
+        s.k = k + 1
+        rec = StepRecord(k + 1, info, self._ctx, s.loss)
+        self._undo.append((rec, extra))
         return rec
 
     def back(self) -> bool:
@@ -354,7 +356,10 @@ class Stepper:
         s.dW[l], s.db[l] = layer_grads(s.delta[l], s.a[l - 1])  # type: ignore[arg-type]
 
     def _update(self, _: None, s: StepState) -> tuple[list[tuple[Array, Array]], dict[str, Any]]:
-        before = (s.params, self.optimizer.state_dict())
+        opt = self.optimizer
+        if self._ctx.lr != opt.lr or self._ctx.opt_name != opt.name:
+            self._ctx = self._context()  # α or the rule changed since the pass began
+        before = (s.params, opt.state_dict())
         grads = Grads(s.delta, s.dW, s.db, s.sigma_prime, s.dc_da, float(s.loss or 0.0))
         self.optimizer.step(self.net, grads)
         s.params = list(self.net.params())
