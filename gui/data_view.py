@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, pyqtSignal
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.grid import curve, decision_grid, padded_limits
@@ -40,6 +40,12 @@ class DataView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #444; padding: 4px;")
+        # The title is a wrapping label, not the PlotItem's: that one sets the plot's minimum
+        # width, and in a narrow dock it pushed the colour bar out of view.
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.title.setStyleSheet("color: #222; background: white; padding: 4px 4px 0 4px;")
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setBackground("w")
         self.plot = self.glw.addPlot(row=0, col=0)
@@ -63,6 +69,7 @@ class DataView(QWidget):
         self.colorbar.setImageItem(self.image)
         self.colorbar.axis.setTextPen("k")
         self.colorbar.axis.setLabel("network output a_L", color="#222")
+        self.colorbar.axis.setWidth(None)  # ColorBarItem fixes 45 px: the label got cut off
         self.glw.addItem(self.colorbar, row=0, col=1)
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("k", width=2))
         self.boundary.setParentItem(self.image)  # iso-line in image coordinates
@@ -77,9 +84,15 @@ class DataView(QWidget):
             self.plot.addItem(item)
         self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor="k",
                                           brush=pg.mkBrush(255, 255, 255, 200))
+        # The prediction is drawn over the whole visible plane, so panning, zooming or a
+        # locked aspect ratio never leaves the boundary stopping in mid-air.
+        self.plot.vb.sigRangeChanged.connect(self._on_range_changed)
+        self._grid_range: tuple | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
         lay.addWidget(self.message)
+        lay.addWidget(self.title)
         lay.addWidget(self.glw, 1)
         self.setMinimumSize(280, 240)
         self._clear()
@@ -112,7 +125,7 @@ class DataView(QWidget):
                       "no prediction shown.")
             return
         self._say("")
-        lims = padded_limits(ds.X)
+        lims = self._visible_limits()
         if ds.input_size == 1:
             xs, ys = curve(net, lims[0], n=200)
             self.fit_curve.setData(xs, ys[0])
@@ -121,9 +134,8 @@ class DataView(QWidget):
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         # cells centred on their grid points; ImageItem's first index is x
         rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)
-        self.plot.setTitle(TITLE_BINARY if v.cls is None and ds.kind == "classification"
-                           else TITLE_OUTPUT if v.cls is None else TITLE_CLASSES,
-                           color="#222", size="10pt")
+        self._set_title(TITLE_BINARY if v.cls is None and ds.kind == "classification"
+                        else TITLE_OUTPUT if v.cls is None else TITLE_CLASSES)
         if v.cls is None:
             img = v.score.T
             self.image.setImage(img, autoLevels=False)
@@ -169,7 +181,12 @@ class DataView(QWidget):
         self.colorbar.setVisible(False)
         self.plot.invertY(False)
         self.legend.clear()
+        self._set_title(None)
         self._say("No data set loaded.")
+
+    def _set_title(self, text: str | None) -> None:
+        self.title.setText(text or "")
+        self.title.setVisible(bool(text))
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -197,7 +214,7 @@ class DataView(QWidget):
             self.plot.setLabel("left", "")
             return
         self._say("")
-        self.plot.setTitle(None)
+        self._set_title(None)
         x, y = self._xy(ds.X, ds.Y)
         self.scatter.setData(x, y, brush=self._brushes(ds.labels, x.size), data=np.arange(x.size),
                              name="training samples (click one)")
@@ -213,7 +230,14 @@ class DataView(QWidget):
         self.plot.setAspectLocked(two_d)
         self._fill_legend()
         self.colorbar.setVisible(two_d and ds.output_size == 1)
-        self.plot.enableAutoRange()
+        # A fixed range around the data (no auto-range): the prediction image is drawn
+        # over the view range, and auto-range would grow the view to fit the image.
+        lims = padded_limits(np.concatenate([ds.X, ds.X_val], axis=1))
+        if two_d:
+            self.plot.setRange(xRange=lims[0], yRange=lims[1], padding=0)
+        else:
+            ys = np.concatenate([ds.Y[0], ds.Y_val[0]])
+            self.plot.setRange(xRange=lims[0], yRange=padded_limits(ys[None, :])[0], padding=0)
 
     def _fill_legend(self) -> None:
         ds = self.ds
@@ -227,6 +251,19 @@ class DataView(QWidget):
             self.legend.addItem(self.val_scatter, "validation (hollow)")
         if ds.input_size == 1:
             self.legend.addItem(self.fit_curve, "network output a_L")
+
+    def _visible_limits(self) -> list[tuple[float, float]]:
+        """The plot's visible (x, y) range; the data's padded limits before it is laid out."""
+        (x0, x1), (y0, y1) = self.plot.vb.viewRange()
+        if self.plot.vb.width() < 10 or not (x0 < x1 and y0 < y1):
+            return padded_limits(self.ds.X)
+        return [(float(x0), float(x1)), (float(y0), float(y1))]
+
+    def _on_range_changed(self, *_: Any) -> None:
+        rng = tuple(map(tuple, self.plot.vb.viewRange()))
+        if rng != self._grid_range and self.ds is not None and self.ds.input_size <= 2:
+            self._grid_range = rng
+            self.refresh_prediction()
 
     def _class_rgba(self, cls: np.ndarray, score: np.ndarray, k: int) -> np.ndarray:
         """Colour each grid cell by its predicted class, paler where the network is unsure."""
@@ -246,7 +283,7 @@ class DataView(QWidget):
             return
         self._say(f"The decision boundary needs 2-D inputs; showing sample {idx}{label} "
                   "as its 8×8 image (row 0 on top).")
-        self.plot.setTitle(f"sample {idx}{label}", color="#222", size="10pt")
+        self._set_title(f"sample {idx}{label}")
         self.sample_image.setImage(ds.X[:, idx].reshape(8, 8), autoLevels=False, levels=(0, 1))
         self.sample_image.setRect(QRectF(0, 0, 8, 8))
         self.plot.invertY(True)  # row 0 at the top, like the picture

@@ -3,6 +3,7 @@
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from PyQt6.QtCore import QRectF
 
 from engine import Network
 from engine.datasets import make_dataset
@@ -129,3 +130,30 @@ def test_mismatched_network_is_explained(view):
                                                             "activation": "sigmoid"}]})
     view.set_network(wrong)
     assert "does not fit" in view.message.text() and not view.image.isVisible()
+
+
+def test_prediction_covers_the_whole_visible_plane(view):
+    ds = make_dataset("moons", n_samples=60, noise=0.1, seed=0, val_fraction=0.2)
+    view.set_dataset(ds)
+    view.set_network(net_for(ds))
+    view.plot.vb.setGeometry(QRectF(0, 0, 300, 150))   # wide: the locked aspect widens x
+    (x0, x1), (y0, y1) = view.plot.vb.viewRange()
+    r = view.image.mapRectToParent(view.image.boundingRect())
+    assert r.left() <= x0 + 1e-9 and r.right() >= x1 - 1e-9
+    assert r.top() <= y0 + 1e-9 and r.bottom() >= y1 - 1e-9
+    view.plot.vb.setRange(xRange=(-6, 6), yRange=(-4, 4), padding=0)   # the user zooms out
+    r = view.image.mapRectToParent(view.image.boundingRect())
+    assert r.left() <= -6 + 1e-9 and r.right() >= 6 - 1e-9
+
+
+def test_colour_bar_and_its_label_fit_a_narrow_dock(view):
+    ds = make_dataset("moons", n_samples=60, noise=0.1, seed=0, val_fraction=0.2)
+    view.set_dataset(ds)
+    view.set_network(net_for(ds))
+    ci = view.glw.ci   # the data dock's width at 1280×800
+    ci.setGeometry(QRectF(0, 0, 360, 330))
+    ci.layout.activate()
+    assert view.colorbar.isVisible()
+    assert view.colorbar.mapRectToScene(view.colorbar.boundingRect()).right() <= 360
+    assert view.colorbar.axis.label.isVisible()
+    assert view.title.wordWrap() and "a_L = 0.5" in view.title.text()
