@@ -203,3 +203,40 @@ def test_iters_per_epoch_attribute_is_used(widget):
                         iters_per_epoch=3)
     widget.set_history(h)
     assert list(widget.epoch_train_curve.xData) == [3]
+
+
+def test_hint_until_data_arrives(widget):
+    widget.show()
+    assert widget.hint.isVisible() and "Train" in widget.hint.text()
+    h = SimpleNamespace(iter_loss=[], epoch_train=[], epoch_val=[])
+    widget.set_history(h)
+    assert widget.hint.isVisible()
+    h.iter_loss.append(0.5)
+    widget.refresh()
+    assert not widget.hint.isVisible()
+    widget.set_history(SimpleNamespace(iter_loss=[], epoch_train=[], epoch_val=[]))
+    assert widget.hint.isVisible()
+
+
+def test_growing_history_on_epoch_axis_matches_a_fresh_layout(widget):
+    # refresh() extends the epoch-axis positions piecewise; they must equal a fresh layout
+    from engine.training import History
+    from gui.loss_plot import epoch_layout
+
+    h = History()
+    widget.set_history(h)
+    widget.set_x_axis("epoch")
+    for k in (3, 5, 4, 2):   # uneven epochs, as after a batch size change
+        for _ in range(k):
+            h.iter_loss.append(1.0 / (1 + len(h.iter_loss)))
+            widget.refresh()
+        h.epoch_train.append(float(np.mean(h.iter_loss[-k:])))
+        h.epoch_iteration.append(len(h.iter_loss))
+        widget.refresh()
+    h.iter_loss.append(0.01)   # into a fifth, running epoch
+    widget.refresh()
+    _, frac, _ = epoch_layout(h, 3)
+    np.testing.assert_allclose(widget.iter_curve.xData, frac)
+    assert list(widget.epoch_train_curve.xData) == [1, 2, 3, 4]
+    widget.set_x_axis("iteration")
+    assert list(widget.epoch_train_curve.xData) == [3, 8, 12, 14]
