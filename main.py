@@ -1,8 +1,10 @@
 """``backprop-lens``: open the window, render a screenshot, or run a headless command.
 
     backprop-lens                        the window
-    backprop-lens --spec net.json        the window with a network from a spec file
-    backprop-lens --screenshot out.png [--steps N] [--train-epochs E] [--size WxH]
+    backprop-lens run.bplens             the window with a saved session
+    backprop-lens net.json               the window with a network from a spec file (= --spec)
+    backprop-lens --screenshot out.png [FILE] [--steps N] [--train-epochs E] [--size WxH]
+                  [--presentation] [--theme dark|light]
     backprop-lens train …  /  backprop-lens gradcheck …   (no window; see --help)
 """
 
@@ -15,6 +17,7 @@ from typing import NoReturn
 
 PROG = "backprop-lens"
 HEADLESS_COMMANDS = ("train", "gradcheck")
+SESSION_EXT = ".bplens"
 SIZE_RANGE = (200, 10_000)
 
 NO_DISPLAY = f"""{PROG}: error: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), \
@@ -63,6 +66,8 @@ def _size(text: str) -> tuple[int, int]:
 def _parser() -> _Parser:
     p = _Parser(prog=PROG, description="Step through backpropagation in matrix form. "
                 f"Headless commands: {PROG} train --help, {PROG} gradcheck --help.")
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help=f"a session ({SESSION_EXT}) or a network spec (.json) to open")
     p.add_argument("--spec", metavar="FILE.json", help="network spec to open")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
@@ -72,7 +77,31 @@ def _parser() -> _Parser:
                    help="with --screenshot: epochs to train first")
     p.add_argument("--size", type=_size, default=(1600, 1000), metavar="WxH",
                    help="with --screenshot: image size (default 1600x1000)")
+    p.add_argument("--presentation", action="store_true",
+                   help="with --screenshot: in presentation mode (View ▸ Presentation mode, F5)")
+    p.add_argument("--theme", choices=("light", "dark"),
+                   help="with --screenshot: light or dark window theme (default light)")
     return p
+
+
+def _file_argument(args: argparse.Namespace) -> str | None:
+    """Sort the FILE argument: a .json spec goes to ``args.spec``; returns a session path."""
+    path = args.file
+    if path is None:
+        return None
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in (SESSION_EXT, ".json"):
+        raise _ArgError(f"{path}: expected a session ({SESSION_EXT}) or a network spec (.json)")
+    if not os.path.isfile(path):
+        raise _ArgError(f"{path}: no such file")
+    if ext == SESSION_EXT:
+        if args.spec is not None:
+            raise _ArgError(f"give either a session ({path}) or --spec, not both")
+        return path
+    if args.spec is not None:
+        raise _ArgError(f"give the network spec once: {path} or --spec {args.spec}")
+    args.spec = path
+    return None
 
 
 def _has_display() -> bool:
@@ -101,12 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         return _run_headless(argv)
     try:
         args = _parser().parse_args(argv)
-        if args.screenshot is None and (args.steps or args.train_epochs):
-            raise _ArgError("--steps and --train-epochs only work with --screenshot")
+        if args.screenshot is None and (args.steps or args.train_epochs or args.presentation
+                                        or args.theme):
+            raise _ArgError("--steps, --train-epochs, --presentation and --theme only work "
+                            "with --screenshot")
         if args.screenshot is not None and not args.screenshot.lower().endswith(".png"):
             raise _ArgError(f"--screenshot must name a .png file, got {args.screenshot!r}")
         if args.spec is not None and not os.path.isfile(args.spec):
             raise _ArgError(f"--spec {args.spec}: no such file")
+        session = _file_argument(args)
     except _ArgError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
@@ -118,11 +150,15 @@ def main(argv: list[str] | None = None) -> int:
     from engine.fileio import BadFileError
     try:
         if args.screenshot is not None:
+            if session is not None:
+                from engine.session import load_session
+                load_session(session)   # a bad file: one line and exit 2, before any window
             from gui.app import screenshot
             return screenshot(args.screenshot, args.size, args.steps, args.train_epochs,
-                              args.spec)
+                              args.spec, session_path=session, presentation=args.presentation,
+                              theme=args.theme or "light")
         from gui.app import run_gui
-        return run_gui(args.spec)
+        return run_gui(args.spec, session_path=session)
     except (BadFileError, ValueError) as e:
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2

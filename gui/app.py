@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtWidgets import QApplication, QMessageBox
 
 from .settings import APPLICATION, ORGANIZATION, AppSettings, make_qsettings
 
@@ -34,19 +34,39 @@ def _model(spec_path: str | None):
     return LensModel(spec=load_spec_file(spec_path), data=DEFAULT_DATA)
 
 
-def run_gui(spec_path: str | None = None) -> int:
-    """Open the window and run the event loop; returns the exit status."""
+def run_gui(spec_path: str | None = None, session_path: str | None = None) -> int:
+    """Open the window (with a session or spec file) and run the event loop; the exit status.
+
+    A file that cannot be read is reported in a message box; the window then starts
+    with the default experiment.
+    """
     app = make_app()
+    from engine.fileio import BadFileError
+
     from .main_window import MainWindow
-    win = MainWindow(_model(spec_path))
+    try:
+        model = _model(spec_path)
+        problem = None
+    except (BadFileError, ValueError) as e:
+        model, problem = _model(None), str(e)
+    win = MainWindow(model)
     win.show()
-    win.file_controller.offer_recovery()
+    if problem is not None:
+        QMessageBox.warning(win, "Cannot open network spec", problem)
+    elif session_path is not None:
+        win.file_controller.open(session_path)   # errors: a message box, default kept
+    else:
+        win.file_controller.offer_recovery()
     return int(app.exec())
 
 
 def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: int = 0,
-               spec_path: str | None = None) -> int:
+               spec_path: str | None = None, *, session_path: str | None = None,
+               presentation: bool = False, theme: str = "light") -> int:
     """Render the whole window offscreen at exactly ``size`` and save a PNG.
+
+    ``session_path`` opens a saved session first; ``presentation`` and ``theme``
+    render the View menu's presentation mode and dark/light theme.
 
     Training runs synchronously through the engine (``LensModel.train_sync``);
     the user's settings are neither read nor written (a throw-away ini is used).
@@ -58,6 +78,12 @@ def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: in
         win = MainWindow(_model(spec_path), settings=settings)
         w, h = size
         win.setFixedSize(w, h)   # exact size, whatever the panels would prefer
+        if session_path is not None and not win.file_controller.open(session_path):
+            return 2   # the controller has printed why
+        if theme != "light":
+            win.set_theme(theme)
+        if presentation:
+            win.presentation_action.setChecked(True)
         win.show()
         app.processEvents()
         if train_epochs:

@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import QMessageBox
 
 from engine import check_lr
 from gui import window_menus
-from gui.lens_model import DEFAULT_LR
+from gui.lens_model import DEFAULT_LR, DEFAULT_SPEC
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
 
@@ -247,3 +247,57 @@ def test_presentation_mode_hides_panels_and_restores(window):
     window.presentation_action.setChecked(False)
     assert not window.editor_dock.isHidden() and not window.loss_dock.isHidden()
     assert window._font_scale == 1.0
+
+
+@pytest.mark.slow
+def test_a_session_file_argument_opens_that_session(tmp_path):
+    from engine.session import save_session
+    from gui.lens_model import LensModel
+    model = LensModel(spec={**DEFAULT_SPEC, "layers": [{"units": 5, "activation": "tanh"},
+                                                        {"units": 1, "activation": "sigmoid"}]})
+    model.set_lr(0.37)
+    session = tmp_path / "run.bplens"
+    save_session(session, model.to_session())
+    model.shutdown()
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    out = tmp_path / "shot.png"
+    r = _run_main([str(session), "--screenshot", str(out), "--size", "800x600"], env)
+    assert r.returncode == 0, r.stderr
+    assert QImage(str(out)).width() == 800
+
+
+def test_the_window_opens_the_session_given_on_the_command_line(tmp_path, qtbot, messages):
+    from engine.session import save_session
+    from gui.app import screenshot
+    from gui.lens_model import LensModel
+    model = LensModel()
+    model.set_lr(0.37)
+    save_session(tmp_path / "run.bplens", model.to_session())
+    model.shutdown()
+    seen = {}
+    original = MainWindow.grab
+    def grab(self):   # look at the window screenshot() renders, just before it is saved
+        seen["lr"], seen["path"] = self.model.lr, self.file_controller.path
+        return original(self)
+    import unittest.mock
+    with unittest.mock.patch.object(MainWindow, "grab", grab):
+        assert screenshot(str(tmp_path / "s.png"), (700, 500),
+                          session_path=str(tmp_path / "run.bplens")) == 0
+    assert seen == {"lr": 0.37, "path": str(tmp_path / "run.bplens")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("content, name, message", [
+    (b"not a zip", "broken.bplens", "broken.bplens"),
+    (b"{", "broken.json", "broken.json"),
+    (b"x", "notes.txt", "expected a session (.bplens) or a network spec (.json)"),
+])
+def test_a_bad_file_argument_is_one_line_and_exit_2(tmp_path, content, name, message):
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    r = _run_main([str(bad), "--screenshot", str(tmp_path / "shot.png")], env)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.stderr
+    assert not (tmp_path / "shot.png").exists()
