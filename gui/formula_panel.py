@@ -8,7 +8,8 @@ panel only chooses words and fonts.  Text is large: teachers project it.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PyQt6.QtGui import QColor, QPalette
+from PyQt6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from gui import style
 
@@ -71,11 +72,29 @@ class FormulaPanel(QWidget):
         rule = QFrame()
         rule.setFrameShape(QFrame.Shape.HLine)
         rule.setStyleSheet(f"color: {style.NEUTRAL};")
-        lay = QVBoxLayout(self)
+        body = QWidget()
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(12, 8, 12, 8)
         for w in (self._title, self._formula, self._shapes, self._sentence, rule, self._cell):
             lay.addWidget(w)
         lay.addStretch(1)
+        # Scrolls rather than cutting the sentence off when the panel is short
+        # (1280×800, presentation mode's larger fonts).
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        # White paper in both themes, like the plots: the text colours are the house's dark
+        # ones, which a dark theme's background made unreadable.
+        for w in (body, scroll.viewport()):
+            pal = w.palette()
+            pal.setColor(QPalette.ColorRole.Window, QColor(style.BACKGROUND))
+            w.setPalette(pal)
+            w.setAutoFillBackground(True)
         self.set_font_scale(1.0)
         self.show_step(None)
         self.show_cell_text(None)
