@@ -52,6 +52,10 @@ class DataView(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         for side in ("left", "bottom"):
             self.plot.getAxis(side).setTextPen("k")
+        # A fixed width: with the aspect locked, an auto-sized left axis oscillated (its
+        # labels widen it, the view narrows, the y range grows, the labels change back…),
+        # ~60 relayouts and prediction grids a second even when idle.
+        self.plot.getAxis("left").setWidth(46)
         self.image = pg.ImageItem()  # a_L over the plane (one output unit)
         self.class_image = pg.ImageItem()  # predicted class over the plane (k outputs)
         self.sample_image = pg.ImageItem(axisOrder="row-major")  # a digit, row 0 on top
