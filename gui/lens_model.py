@@ -353,8 +353,9 @@ class LensModel(QObject):
         if self._controller is None:
             from .training_controller import TrainingController
             c = TrainingController(self)
+            # Not epoch_finished: each one is followed, in the same flush, by a progress
+            # carrying that record or a later one; passing both on redrew the window twice.
             c.progress.connect(self._on_training_progress)
-            c.epoch_finished.connect(self._on_training_progress)
             c.training_started.connect(self.training_started)
             c.training_paused.connect(self._on_training_paused)
             c.training_finished.connect(self._on_training_finished)
