@@ -52,6 +52,10 @@ from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 X_AXES = ("iteration", "epoch")
 EXPORT_TYPES = (".png", ".svg", ".csv")
 HINT = "Train (toolbar) to see the loss fall"
+# Beyond this many epochs the markers merge into a thick line, and each refresh would
+# rebuild thousands of them: the epoch curves are then drawn as plain lines.
+MAX_EPOCH_SYMBOLS = 200
+EPOCH_SYMBOLS = ("o", "s")  # train, validation
 CSV_HEADER = ["iteration", "epoch", "train_loss", "epoch_train_loss", "epoch_val_loss"]
 
 
@@ -235,11 +239,11 @@ class LossPlotWidget(QWidget):
         self.iter_curve = pi.plot(pen=pg.mkPen((70, 110, 200, 150), width=1),
                                   name="train loss (mini-batch, per iteration)")
         self.epoch_train_curve = pi.plot(
-            pen=pg.mkPen((20, 40, 140), width=2.5), symbol="o", symbolSize=6,
+            pen=pg.mkPen((20, 40, 140), width=2.5), symbol=EPOCH_SYMBOLS[0], symbolSize=6,
             symbolBrush=(20, 40, 140), symbolPen=None, name="train loss (full set, per epoch)")
         self.epoch_val_curve = pi.plot(
             pen=pg.mkPen((220, 100, 20), width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine),
-            symbol="s", symbolSize=6, symbolBrush=(220, 100, 20), symbolPen=None,
+            symbol=EPOCH_SYMBOLS[1], symbolSize=6, symbolBrush=(220, 100, 20), symbolPen=None,
             name="validation loss (per epoch)")
         self.iter_curve.setDownsampling(auto=True, method="peak")
         self.iter_curve.setClipToView(True)
@@ -307,6 +311,11 @@ class LossPlotWidget(QWidget):
         self._epoch_key = key
         et = self._mask(np.asarray(h.epoch_train, dtype=float))
         ev = self._mask(np.asarray(h.epoch_val, dtype=float))
+        few = max(et.size, ev.size) <= MAX_EPOCH_SYMBOLS
+        for c, symbol in zip((self.epoch_train_curve, self.epoch_val_curve), EPOCH_SYMBOLS,
+                             strict=True):
+            if (c.opts["symbol"] is not None) != few:
+                c.setSymbol(symbol if few else None)
         self._show_in_legend(self.epoch_val_curve, ev.size > 0)  # no val set: no val entry
         if self._x_axis == "iteration":
             if ends is None:  # epoch points cannot be placed on the iteration axis

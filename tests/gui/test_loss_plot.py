@@ -240,3 +240,21 @@ def test_growing_history_on_epoch_axis_matches_a_fresh_layout(widget):
     assert list(widget.epoch_train_curve.xData) == [1, 2, 3, 4]
     widget.set_x_axis("iteration")
     assert list(widget.epoch_train_curve.xData) == [3, 8, 12, 14]
+
+
+def test_epoch_markers_only_while_they_can_be_told_apart(widget):
+    from gui.loss_plot import MAX_EPOCH_SYMBOLS
+
+    h = make_history(n_epochs=MAX_EPOCH_SYMBOLS, k=2)
+    widget.set_history(h)
+    assert widget.epoch_train_curve.opts["symbol"] == "o"
+    assert widget.epoch_val_curve.opts["symbol"] == "s"
+    h.iter_loss.extend([0.1, 0.1])
+    h.epoch_train.append(0.1)
+    h.epoch_val.append(0.1)
+    widget.refresh()
+    assert widget.epoch_train_curve.opts["symbol"] is None
+    assert widget.epoch_val_curve.opts["symbol"] is None
+    assert widget.epoch_train_curve.xData.size == MAX_EPOCH_SYMBOLS + 1
+    widget.set_history(make_history(n_epochs=3, k=2))
+    assert widget.epoch_train_curve.opts["symbol"] == "o"
