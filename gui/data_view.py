@@ -120,7 +120,8 @@ class DataView(QWidget):
         self.image.setVisible(False)
         self.class_image.setVisible(False)
         self.boundary.setVisible(False)
-        self.fit_curve.setData([], [])
+        if self.fit_curve.xData is not None and self.fit_curve.xData.size:
+            self.fit_curve.setData([], [])   # even an empty setData repaints the plot
         if ds is None or net is None or ds.input_size > 2:
             return
         if net.input_size != ds.input_size or net.sizes[-1] != ds.output_size:
