@@ -7,6 +7,8 @@ draws from the engine's records held by the model (``model.stepper``,
 
 from __future__ import annotations
 
+import time
+
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QWidget
 
@@ -22,6 +24,10 @@ from .matrix_panel import MatrixPanel
 from .settings import PRESENTATION_SCALE, AppSettings, apply_theme
 from .status_bar import LensStatusBar
 from .window_menus import build_menus
+
+# The prediction grid with its boundary is the costliest redraw (~10 ms for 2-D data):
+# during training 10 a second look smooth and leave the engine its time.
+PREDICTION_INTERVAL = 0.1
 
 
 class MainWindow(QMainWindow):
@@ -43,6 +49,7 @@ class MainWindow(QMainWindow):
         self.layer = self.model.net.L     # the layer whose matrices are shown
         self._font_scale = 1.0
         self._saved_docks: dict[str, bool] = {}
+        self._prediction_at = -float("inf")   # when training last redrew the prediction
 
         self.graph = GraphView()
         self.matrices = MatrixPanel()
@@ -163,7 +170,10 @@ class MainWindow(QMainWindow):
     def _on_training_progressed(self, rec) -> None:
         self.status.show_record(rec)
         self.loss_plot.refresh()
-        self.data_view.refresh_prediction()
+        now = time.perf_counter()
+        if now - self._prediction_at >= PREDICTION_INTERVAL:
+            self._prediction_at = now
+            self.data_view.refresh_prediction()
 
     def _on_training_ended(self) -> None:
         self.status.stop_progress()
