@@ -236,7 +236,10 @@ class LossPlotWidget(QWidget):
         pi.setLabel("bottom", "iteration", color="#222")
         self.legend = pi.addLegend(offset=(-10, 10), labelTextColor="k")
         # Peak downsampling keeps spikes visible; clip-to-view keeps 10⁶ points interactive.
+        # Two samples per pixel column (pyqtgraph draws five): peak mode keeps each column's
+        # min and max, so the band looks the same and costs less than half to draw.
         self.iter_curve = pi.plot(pen=pg.mkPen((70, 110, 200, 150), width=1),
+                                  autoDownsampleFactor=2.0,
                                   name="train loss (mini-batch, per iteration)")
         self.epoch_train_curve = pi.plot(
             pen=pg.mkPen((20, 40, 140), width=2.5), symbol=EPOCH_SYMBOLS[0], symbolSize=6,
@@ -294,6 +297,10 @@ class LossPlotWidget(QWidget):
                 c.setData([], [])
             self._epoch_key = None
             return
+        self._set_curves(h)
+        self._settle_range()
+
+    def _set_curves(self, h: Any) -> None:
         y = self._mask(self._iter_y.sync(h.iter_loss))
         n = y.size
         k = iters_per_epoch_of(h, self._k)
@@ -371,6 +378,18 @@ class LossPlotWidget(QWidget):
                     ex.parameters()["width"] = float(width)
                 ex.export(tmp)
             _atomic_write(path, write_svg)
+
+    def _settle_range(self) -> None:
+        """Auto-range now, not in pyqtgraph's prepare-for-paint.
+
+        Left to the paint, the new range and view transform are set while painting
+        and queue a second paint of the whole plot: every refresh was painted twice.
+        """
+        vb = self.plot_item.getViewBox()
+        if any(vb.autoRangeEnabled()):
+            vb.updateAutoRange()
+            vb.updateMatrix()      # moving the view's child group asks for a range update
+            vb.updateAutoRange()   # … which finds nothing left to change
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         """Keep the hint centred over the plot."""
