@@ -118,7 +118,11 @@ class TrainingController(QObject):
         if gen is None:
             self._timer.stop()
             return
-        deadline = self._clock() + CHUNK_SECONDS
+        # End the chunk when the next update is due, so the window gets its 30 updates a
+        # second; 25 ms chunks alone would flush only every second chunk (20 a second).
+        now = self._clock()
+        deadline = min(now + CHUNK_SECONDS,
+                       max(now, self._last_emit + 1.0 / MAX_UPDATES_PER_SECOND))
         try:
             # The engine checks every loss and gradient for NaN/Inf itself and raises
             # TrainingDiverged; numpy's overflow warnings on the way there are noise
