@@ -250,9 +250,9 @@ class LossPlotWidget(QWidget):
             name="validation loss (per epoch)")
         self.iter_curve.setDownsampling(auto=True, method="peak")
         self.iter_curve.setClipToView(True)
-        # The epoch curves (a few thousand points at most) are drawn whole: clipping them,
-        # or re-checking their (finite, modest) values against a dynamic range limit,
-        # would rebuild their symbols on every pan and zoom.
+        # While they have markers the epoch curves are drawn whole: clipping them, or
+        # re-checking their (finite, modest) values against a dynamic range limit, would
+        # rebuild their markers on every pan and zoom.
         for c in (self.epoch_train_curve, self.epoch_val_curve):
             c.setDownsampling(ds=1, auto=False)
             c.setClipToView(False)
@@ -323,6 +323,10 @@ class LossPlotWidget(QWidget):
                              strict=True):
             if (c.opts["symbol"] is not None) != few:
                 c.setSymbol(symbol if few else None)
+                # Without markers a long epoch curve is a plain line: thin it out like
+                # the iteration curve (a thick dashed line of 10³ points is slow to stroke).
+                c.setDownsampling(ds=1, auto=not few, method="peak")
+                c.setClipToView(not few)
         self._show_in_legend(self.epoch_val_curve, ev.size > 0)  # no val set: no val entry
         if self._x_axis == "iteration":
             if ends is None:  # epoch points cannot be placed on the iteration axis
