@@ -90,6 +90,7 @@ class Controls(QObject):
         self.loss.setToolTip("Cost function; squared is the seed's ||a_L − y||²")
 
         self.timer = QTimer(self)
+        self._play_paused = False
         self._connect()
         self.sync_from_model()
         self.set_training(False)
@@ -205,12 +206,16 @@ class Controls(QObject):
     def _on_pause(self) -> None:
         if self.play.isChecked():
             self.play.setChecked(False)
+            self._play_paused = True      # Space again resumes the pass where it stopped
+        elif self._play_paused and not self.model.is_training:
+            self.play.setChecked(True)
         elif self.model.is_paused:
             self.model.resume()
         elif self.model.is_training:
             self.model.pause()
 
     def _on_play_toggled(self, on: bool) -> None:
+        self._play_paused = False
         if on:
             self._on_speed_changed(self.speed.value())
             self.timer.start()

@@ -156,6 +156,20 @@ def test_pause_and_stop_respond(window, qtbot):
     assert not window.model.is_training and not window.model.is_paused
 
 
+def test_space_pauses_and_resumes_play(window, qtbot):
+    c = window.controls
+    c.speed.setValue(c.speed.maximum())
+    c.play.trigger()
+    qtbot.waitUntil(lambda: window.model.stepper.k >= 2, timeout=3000)
+    c.pause.trigger()
+    k = window.model.stepper.k
+    assert not c.play.isChecked() and not c.timer.isActive()
+    c.pause.trigger()   # the same key again resumes the pass
+    assert c.play.isChecked()
+    qtbot.waitUntil(lambda: window.model.stepper.k > k, timeout=3000)
+    c.play.setChecked(False)
+
+
 def test_closing_mid_training_stops_everything(window, qtbot):
     window.controls.epochs.setValue(0)
     with qtbot.waitSignal(window.model.training_started):
