@@ -47,6 +47,11 @@ class CsvImportDialog(QDialog):
         for i, row in enumerate(self.pv.rows):
             for j, cell in enumerate(row[:n]):
                 self.table.setItem(i, j, QTableWidgetItem(cell))
+        # Headers name the columns the messages refer to: show them whole.
+        self.table.resizeColumnsToContents()
+        head = self.table.horizontalHeader()
+        wanted = head.length() + self.table.verticalHeader().width() + 40
+        self.setMinimumWidth(min(max(480, wanted), 1000))
 
         self.inputs = QSpinBox()
         self.inputs.setRange(1, n - 1)
@@ -136,8 +141,8 @@ class CsvImportDialog(QDialog):
                 if item is not None:
                     item.setBackground(brush)
         target = "class label" if self.label.isChecked() else "targets y"
-        self.summary.setText(f"columns 1–{n_in} → inputs x (blue);  columns {n_in + 1}–"
-                             f"{self.pv.n_columns} → {target} (orange)")
+        self.summary.setText(f"{_span(1, n_in)} → inputs x (blue);  "
+                             f"{_span(n_in + 1, self.pv.n_columns)} → {target} (orange)")
         self.error.clear()
 
     def options(self) -> dict:
@@ -155,3 +160,8 @@ class CsvImportDialog(QDialog):
             self.error.setText(str(e))
             return
         super().accept()
+
+
+def _span(first: int, last: int) -> str:
+    """'column 3' or 'columns 1–2' (1-based, as a spreadsheet numbers them)."""
+    return f"column {first}" if first == last else f"columns {first}–{last}"

@@ -200,6 +200,7 @@ def test_import_dialog_preview_mapping_and_inline_error(qtbot, tmp_path):
     assert dlg.table.rowCount() == 10 and dlg.table.columnCount() == 3
     assert dlg.label.isChecked() and dlg.classes.value() == 3   # n_0 + 1 columns: labels
     assert "columns 1–2 → inputs" in dlg.summary.text()
+    assert "column 3 → class label" in dlg.summary.text()   # one column, said once
     dlg.standardize.setChecked(True)
     dlg.accept()
     assert dlg.result() == dlg.DialogCode.Accepted
