@@ -62,6 +62,10 @@ class ArchitectureEditor(QWidget):
         self.noise = QDoubleSpinBox(minimum=0.0, maximum=NOISE_MAX, singleStep=0.05, decimals=3)
         self.info = QLabel()
         self.info.setWordWrap(True)
+        self.pending = QLabel("Changes not applied yet: press Apply to rebuild.")
+        self.pending.setWordWrap(True)
+        self.pending.setStyleSheet("color: #b35900; font-weight: bold")
+        self.pending.hide()
         self.apply_btn = QPushButton("Apply")
         self.apply_btn.setToolTip("Rebuild the network and the data from the seed")
 
@@ -80,6 +84,7 @@ class ArchitectureEditor(QWidget):
         lay.addLayout(buttons)
         lay.addLayout(form)
         lay.addWidget(self.info)
+        lay.addWidget(self.pending)
         lay.addWidget(self.apply_btn)
         lay.addStretch(1)
 
@@ -88,6 +93,11 @@ class ArchitectureEditor(QWidget):
         self.remove_btn.clicked.connect(self._on_remove)
         self.apply_btn.clicked.connect(self._on_apply)
         self.dataset.activated.connect(self._on_dataset_changed)
+        # Any edit is only a plan until Apply: say so, so the graph is not mistaken for it.
+        for sig in (self.add_btn.clicked, self.remove_btn.clicked, self.loss.activated,
+                    self.seed.valueChanged, self.dataset.activated,
+                    self.n_samples.valueChanged, self.noise.valueChanged):
+            sig.connect(self._mark_pending)
 
     # -- model → editor ---------------------------------------------------------------
     def load(self, spec: dict, data_spec: dict | None, n_in: int, n_out: int,
@@ -109,6 +119,7 @@ class ArchitectureEditor(QWidget):
             self.n_samples.setValue(int(data_spec.get("n_samples", 200)))
             self.noise.setValue(float(data_spec.get("noise", 0.1)))
         self._update_info()
+        self._show_pending(False)
 
     # -- editor → spec -----------------------------------------------------------------
     def spec(self) -> dict:
@@ -140,9 +151,11 @@ class ArchitectureEditor(QWidget):
         spin.setToolTip(f"Units in this layer: at least 1 (no empty layers), at most {MAX_UNITS}")
         spin.setValue(max(1, int(units)))
         spin.valueChanged.connect(self._update_info)
+        spin.valueChanged.connect(self._mark_pending)
         combo = QComboBox()
         combo.addItems(list(ACTIVATIONS))
         combo.setCurrentText(activation)
+        combo.activated.connect(self._mark_pending)
         self.table.setCellWidget(row, 0, spin)
         self.table.setCellWidget(row, 1, combo)
 
@@ -201,6 +214,20 @@ class ArchitectureEditor(QWidget):
                     f"{LARGE_PARAMS:,}: stepping and the heatmaps will be slow and the cells "
                     "too small to read. Consider fewer units.</span>")
         self.info.setText(text)
+
+    def _mark_pending(self, *_args) -> None:
+        self._show_pending(True)
+
+    def _show_pending(self, on: bool) -> None:
+        self.pending.setVisible(on)
+        font = self.apply_btn.font()
+        font.setBold(on)
+        self.apply_btn.setFont(font)
+
+    @property
+    def has_pending_changes(self) -> bool:
+        """True after an edit that Apply has not rebuilt yet."""
+        return not self.pending.isHidden()
 
     def _on_apply(self) -> None:
         self.applied.emit(self.spec(), self.data())

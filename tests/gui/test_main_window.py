@@ -206,9 +206,12 @@ def test_sample_clicked_in_data_view_selects_it(window):
 
 def test_editor_apply_rebuilds(window):
     ed = window.editor
-    ed._on_add()
+    assert not ed.has_pending_changes
+    ed.add_btn.click()
+    assert ed.has_pending_changes and window.model.net.L == 3   # a plan, not yet the network
     ed.dataset.setCurrentText("xor")
-    ed._on_apply()
+    ed.apply_btn.click()
+    assert not ed.has_pending_changes
     assert window.model.net.L == 4 and window.model.dataset.name == "xor"
     assert window.model.net.sizes[0] == 2 and window.model.net.sizes[-1] == 1
 
