@@ -132,6 +132,25 @@ def test_updates_are_throttled_to_30_per_second(qtbot, monkeypatch):
     assert len(epochs) <= len(count) and epochs[-1].epoch == 400
 
 
+def test_updates_keep_up_30_per_second_with_long_chunks(qtbot):
+    # Chunks of 25 ms against a 33 ms throttle used to flush every second chunk
+    # (20 updates a second); a chunk now ends when the next update is due.
+    t = [0.0]
+
+    def clock():
+        t[0] += 0.001
+        return t[0]
+
+    c = TrainingController(clock=clock)
+    tr = moons_trainer(batch_size=200)
+    count = []
+    c.progress.connect(count.append)
+    with qtbot.waitSignal(c.training_finished, timeout=20_000):
+        c.start(tr, 600)
+    rate = len(count) / t[0]
+    assert 0.85 * tc_mod.MAX_UPDATES_PER_SECOND <= rate <= tc_mod.MAX_UPDATES_PER_SECOND + 2
+
+
 def test_window_close_while_training(qtbot):
     from PyQt6.QtWidgets import QWidget
     w = QWidget()
