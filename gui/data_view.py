@@ -86,8 +86,10 @@ class DataView(QWidget):
         self.ring = pg.ScatterPlotItem(size=20, brush=None, pen=pg.mkPen("k", width=2.5))
         for item in (self.val_scatter, self.scatter, self.ring):
             self.plot.addItem(item)
-        self.legend = self.plot.addLegend(offset=(10, 10), labelTextColor="k",
-                                          brush=pg.mkBrush(255, 255, 255, 200))
+        # The legend gets a row of its own under the plot: inside the view it hid a
+        # whole class of points whenever the data filled the corner it sat in.
+        self.legend = pg.LegendItem(colCount=4, labelTextColor="k")
+        self.glw.addItem(self.legend, row=1, col=0, colspan=2)
         # The prediction is drawn over the whole visible plane, so panning, zooming or a
         # locked aspect ratio never leaves the boundary stopping in mid-air.
         self.plot.vb.sigRangeChanged.connect(self._on_range_changed)
@@ -246,6 +248,8 @@ class DataView(QWidget):
 
     def _fill_legend(self) -> None:
         ds = self.ds
+        # Class dots are short entries; the regression texts need two columns to fit.
+        self.legend.setColumnCount(4 if ds.labels is not None else 2)
         if ds.labels is None:
             self.legend.addItem(self.scatter, "training samples (click one)")
         else:
