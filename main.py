@@ -13,7 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import NoReturn
+
+from cli.args import ArgParser, UsageError, int_in_range
 
 PROG = "backprop-lens"
 HEADLESS_COMMANDS = ("train", "gradcheck")
@@ -28,26 +29,8 @@ so the window cannot open.
   • To train or check gradients headless:   {PROG} train --help   /   {PROG} gradcheck --help"""
 
 
-class _ArgError(Exception):
-    """A bad argument: printed as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _ArgError(message)
-
-
 def _count(name: str):
-    def conv(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}"
-                                             ) from None
-        if not 0 <= v <= 1_000_000:
-            raise argparse.ArgumentTypeError(f"{name} must be between 0 and 1000000, got {v}")
-        return v
-    return conv
+    return int_in_range(name, 0, 1_000_000)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -63,8 +46,8 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def _parser() -> _Parser:
-    p = _Parser(prog=PROG, description="Step through backpropagation in matrix form. "
+def _parser() -> ArgParser:
+    p = ArgParser(prog=PROG, description="Step through backpropagation in matrix form. "
                 f"Headless commands: {PROG} train --help, {PROG} gradcheck --help.")
     p.add_argument("file", nargs="?", metavar="FILE",
                    help=f"a session ({SESSION_EXT}) or a network spec (.json) to open")
@@ -91,15 +74,15 @@ def _file_argument(args: argparse.Namespace) -> str | None:
         return None
     ext = os.path.splitext(path)[1].lower()
     if ext not in (SESSION_EXT, ".json"):
-        raise _ArgError(f"{path}: expected a session ({SESSION_EXT}) or a network spec (.json)")
+        raise UsageError(f"{path}: expected a session ({SESSION_EXT}) or a network spec (.json)")
     if not os.path.isfile(path):
-        raise _ArgError(f"{path}: no such file")
+        raise UsageError(f"{path}: no such file")
     if ext == SESSION_EXT:
         if args.spec is not None:
-            raise _ArgError(f"give either a session ({path}) or --spec, not both")
+            raise UsageError(f"give either a session ({path}) or --spec, not both")
         return path
     if args.spec is not None:
-        raise _ArgError(f"give the network spec once: {path} or --spec {args.spec}")
+        raise UsageError(f"give the network spec once: {path} or --spec {args.spec}")
     args.spec = path
     return None
 
@@ -112,14 +95,8 @@ def _has_display() -> bool:
 
 
 def _run_headless(argv: list[str]) -> int:
-    try:
-        from cli.main import run
-    except ImportError as e:
-        if e.name not in ("cli", "cli.main"):
-            raise
-        print(f"{PROG}: error: the headless '{argv[0]}' command is not installed in this build",
-              file=sys.stderr)
-        return 2
+    from cli.main import run  # numpy and the engine only load for the headless commands
+
     return int(run(argv))
 
 
@@ -132,14 +109,14 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         if args.screenshot is None and (args.steps or args.train_epochs or args.presentation
                                         or args.theme):
-            raise _ArgError("--steps, --train-epochs, --presentation and --theme only work "
+            raise UsageError("--steps, --train-epochs, --presentation and --theme only work "
                             "with --screenshot")
         if args.screenshot is not None and not args.screenshot.lower().endswith(".png"):
-            raise _ArgError(f"--screenshot must name a .png file, got {args.screenshot!r}")
+            raise UsageError(f"--screenshot must name a .png file, got {args.screenshot!r}")
         if args.spec is not None and not os.path.isfile(args.spec):
-            raise _ArgError(f"--spec {args.spec}: no such file")
+            raise UsageError(f"--spec {args.spec}: no such file")
         session = _file_argument(args)
-    except _ArgError as e:
+    except UsageError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
     if args.screenshot is not None:

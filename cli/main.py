@@ -16,12 +16,14 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
 from engine import Network, check_lr
 from engine.fileio import BadFileError, atomic_write_text, load_spec_file, save_spec_file
+
+from .args import ArgParser, UsageError, int_in_range
 
 PROG = "backprop-lens"
 EXPORT_TYPES = (".png", ".svg", ".csv")
@@ -29,28 +31,8 @@ MAX_EPOCHS = 1_000_000
 LOSS_CSV_HEADER = ["iteration", "epoch", "train_loss", "epoch_train_loss", "epoch_val_loss"]
 
 
-class UsageError(Exception):
-    """Bad input: printed as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that raises instead of printing usage and calling sys.exit(2)."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
 def _positive_int(name: str, hi: int) -> Any:
-    def conv(text: str) -> int:
-        try:
-            v = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number, got {text!r}"
-                                             ) from None
-        if not 1 <= v <= hi:
-            raise argparse.ArgumentTypeError(f"{name} must be between 1 and {hi:,}, got {v}")
-        return v
-    return conv
+    return int_in_range(name, 1, hi)
 
 
 def _lr(text: str) -> float:
@@ -77,8 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.losses import LOSSES
     from engine.optim import OPTIMIZERS
 
-    p = _Parser(prog=PROG, description="Backprop Lens without a window.")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = ArgParser(prog=PROG, description="Backprop Lens without a window.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=ArgParser)
 
     def common(sp: argparse.ArgumentParser) -> None:
         net = sp.add_argument_group("network (default: input, 8 tanh units, output)")
