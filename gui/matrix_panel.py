@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QCursor, QFont, QTextOption, QTransform
-from PyQt6.QtWidgets import QLabel, QToolTip, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from gui import style
 
@@ -72,6 +72,11 @@ class _Heatmap:
         self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.diverging_cmap(),
                                    interactive=False, width=10)
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        # A hidden bar (empty slot) keeps its place: freeing it re-laid out the whole row,
+        # resizing every plot in it, each time a slot filled or emptied.
+        policy = self.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.bar.setSizePolicy(policy)
         self.empty = pg.TextItem(style.NOT_COMPUTED, color=style.MUTED, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty, ignoreBounds=True)
         self.empty_font = style.font(1.0, 1)
@@ -81,11 +86,20 @@ class _Heatmap:
         self.plot.vb.sigResized.connect(self._fit_empty)
         self.data: np.ndarray | None = None
         self.shape: tuple[int, ...] | None = None
-        self.title = ""
+        self.title: str | None = ""
+        self._widest: str | None = None   # the title with its badge, which sets the width
+        self._width = 0.0
+        self._size = (0.0, 0.0)
         self.empty_text: str | None = style.NOT_COMPUTED
+        self.levels: tuple[float, float] | None = None
 
     def show(self, arr: np.ndarray | None, empty_text: str) -> None:
         """Draw ``arr`` with symmetric levels, or the empty state when ``None``."""
+        # The engine never changes an array in place (a step stores new arrays, the
+        # update new W and b), so the same object means the same numbers: skip it.
+        # Re-setting all ten images each step repainted the whole panel (~15 ms).
+        if arr is self.data and (arr is not None or empty_text == self.empty_text):
+            return
         self.data = arr
         if arr is None:
             self.image.clear()
@@ -109,7 +123,10 @@ class _Heatmap:
         self.image.setVisible(True)
         self.bar.setVisible(True)
         self.image.setImage(arr, autoLevels=False)
-        self.bar.setLevels(style.symmetric_levels(arr))
+        levels = style.symmetric_levels(arr)
+        if levels != self.levels:   # the bar's axis re-lays itself out on every setLevels
+            self.levels = levels
+            self.bar.setLevels(levels)   # (setImage without autoLevels keeps the old ones)
         if arr.shape != self.shape:
             self.shape = arr.shape
             rows, cols = arr.shape
@@ -140,18 +157,31 @@ class _Heatmap:
             font.setPointSizeF(size - 0.5)
         self.empty.updateTextPos()
 
-    def set_title(self, html: str) -> None:
-        if html != self.title:  # setTitle re-lays out the plot; skip when unchanged
-            self.title = html
-            self.label.setText(html)
-            # Centre both lines (name, badge) on each other, not just the block.
-            item = self.label.item
-            opt = item.document().defaultTextOption()
-            opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-            item.document().setDefaultTextOption(opt)
+    def set_title(self, html: str, widest: str) -> None:
+        """Show ``html``, laid out at the width of ``widest`` (the same title with its badge).
+
+        Marking a matrix swaps the blank second line for the badge; at a fixed width the
+        label keeps its size, so nothing re-lays out (that cost a second paint of the row).
+        """
+        if html == self.title:
+            return
+        self.title = html
+        item = self.label.item
+        if widest != self._widest:
+            self._widest = widest
+            item.setHtml(widest)
             item.setTextWidth(-1)
-            item.setTextWidth(item.document().idealWidth())
-            self.label.updateMin()
+            self._width = item.document().idealWidth()
+        item.setHtml(html)
+        # Centre both lines (name, badge) on each other, not just the block.
+        opt = item.document().defaultTextOption()
+        opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        item.document().setDefaultTextOption(opt)
+        item.setTextWidth(self._width)
+        rect = self.label.itemRect()
+        if (rect.width(), rect.height()) != self._size:   # only then re-lay out the row
+            self._size = (rect.width(), rect.height())
+            self.label.resizeEvent(None)   # re-centres the text and sets the minimum size
 
     def set_marked(self, color: str | None) -> None:
         pen = pg.mkPen(color, width=4) if color else pg.mkPen(style.NEUTRAL, width=1)
@@ -192,6 +222,10 @@ class MatrixPanel(QWidget):
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground(style.BACKGROUND)
         self._hover_label = QLabel("Hover a cell to see its row, column and value.")
+        # Their text changes every step or hover: its width must not set the window's
+        # minimum width, or each step re-laid out the whole window.
+        for label in (self._header, self._hover_label):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self._header)
@@ -242,8 +276,9 @@ class MatrixPanel(QWidget):
             arr = self._array(st, q, layer + off, W, b)
             hm.show(arr, self._empty_text(st, key, layer, L))
             shape = arr.shape if arr is not None else shapes.get(key, (n, batch))
-            hm.set_title(self._title_html(title_for(q, layer + off, shape, L),
-                                          key in self._marked, color))
+            title = title_for(q, layer + off, shape, L)
+            hm.set_title(self._title_html(title, key in self._marked, color),
+                         self._title_html(title, True, style.NEUTRAL))
             hm.set_marked(color if key in self._marked else None)
         phase = f" · last step: {last.phase} {last.kind}" if last is not None else ""
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
@@ -278,7 +313,7 @@ class MatrixPanel(QWidget):
             for side in ("left", "top"):
                 hm.plot.getAxis(side).setStyle(tickFont=tick)
             hm.bar.axis.setStyle(tickFont=tick)
-            hm.title = ""  # force the title to re-render at the new size
+            hm.title = hm._widest = None  # force the title to re-render at the new size
         if self._layer is not None:
             self.show_layer(self._stepper, self._layer)
 

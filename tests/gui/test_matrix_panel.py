@@ -180,3 +180,38 @@ def test_empty_text_wraps_whole_words_inside_a_narrow_plot(panel):
     assert lines.split() == ["not", "computed", "yet"]   # whole words, not "compute / d"
     layout = hm.empty.textItem.document().documentLayout()
     assert layout.documentSize().width() <= 62
+
+
+def test_a_step_re_sets_only_the_heatmaps_whose_array_changed(panel, monkeypatch):
+    st = make_stepper()
+    step_until(st, "z", 2)
+    panel.show_layer(st, 2)
+    calls = []
+    for key, hm in panel._maps.items():
+        def spy(image=None, *a, _orig=hm.image.setImage, _k=key, **k):
+            if image is not None:  # setImage() without an array only re-renders (new levels)
+                calls.append(_k)
+            return _orig(image, *a, **k)
+        monkeypatch.setattr(hm.image, "setImage", spy)
+    st.next()  # a₂: the only new array in layer 2
+    panel.show_layer(st, 2)
+    assert calls == ["a"]
+    assert np.array_equal(panel.image_data("a"), st.state.a[2])
+    panel.show_layer(st, 2)  # nothing new at all
+    assert calls == ["a"]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_emptying_a_slot_does_not_resize_the_plots(panel, qtbot):
+    panel.resize(820, 470)
+    panel.show()
+    st = make_stepper(B=1)
+    step_until(st, "a", 1)
+    panel.show_layer(st, 1)
+    qtbot.wait(20)
+    widths = {k: round(hm.plot.vb.width()) for k, hm in panel._maps.items()}
+    st.next()  # z₂ and layer 2: a₂ is empty, its colour bar hidden but its space kept
+    panel.show_layer(st, 2)
+    qtbot.wait(20)
+    assert panel.image_data("a") is None
+    assert {k: round(hm.plot.vb.width()) for k, hm in panel._maps.items()} == widths
