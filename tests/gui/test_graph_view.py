@@ -128,3 +128,18 @@ def test_legend_wraps_below_the_graph_and_texts_fit_a_short_view(view):
     px_per_x = view._vb.width() / (x1 - x0)
     assert x0 * px_per_x <= -half + 1 and (x1 - view._loss_x) * px_per_x >= half - 1
     assert y0 < -view._top - 0.6 and y1 > view._top - 0.4
+
+
+def test_edges_are_recoloured_only_when_the_weights_change(view):
+    st = make_stepper()
+    view.set_state(st)
+    line = view._edges[1][0][2]
+    marker = line.pen()
+    marker.setWidthF(42.0)  # a pen no weight would give
+    line.setPen(marker)
+    st.next()  # z₁: same weights
+    view.set_state(st)
+    assert line.pen().widthF() == 42.0
+    st.jump(st.K)  # through the update: new W
+    view.set_state(st)
+    assert line.pen().widthF() != 42.0
