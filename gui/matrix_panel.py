@@ -92,14 +92,16 @@ class _Heatmap:
         self._size = (0.0, 0.0)
         self.empty_text: str | None = style.NOT_COMPUTED
         self.levels: tuple[float, float] | None = None
+        self._shown: tuple[np.ndarray | None, str] | None = None   # what show() drew last
 
     def show(self, arr: np.ndarray | None, empty_text: str) -> None:
         """Draw ``arr`` with symmetric levels, or the empty state when ``None``."""
         # The engine never changes an array in place (a step stores new arrays, the
         # update new W and b), so the same object means the same numbers: skip it.
         # Re-setting all ten images each step repainted the whole panel (~15 ms).
-        if arr is self.data and (arr is not None or empty_text == self.empty_text):
+        if self._shown is not None and arr is self._shown[0] and empty_text == self._shown[1]:
             return
+        self._shown = (arr, empty_text)
         self.data = arr
         if arr is None:
             self.image.clear()

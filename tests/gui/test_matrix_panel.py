@@ -215,3 +215,12 @@ def test_emptying_a_slot_does_not_resize_the_plots(panel, qtbot):
     qtbot.wait(20)
     assert panel.image_data("a") is None
     assert {k: round(hm.plot.vb.width()) for k, hm in panel._maps.items()} == widths
+
+
+def test_a_fresh_panel_draws_its_empty_slots(panel):
+    st = make_stepper()
+    panel.show_layer(st, 2)  # nothing computed: every slot but W and b is empty
+    hm = panel._maps["z"]
+    assert panel.empty_text("z") == "not computed yet"
+    assert hm.empty.isVisible() and not hm.bar.isVisible()
+    assert hm.plot.vb.viewRange() == [[0.0, 1.0], [0.0, 1.0]]
