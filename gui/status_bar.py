@@ -26,9 +26,10 @@ class LensStatusBar(QStatusBar):
             w.setContentsMargins(6, 0, 6, 0)
             self.addPermanentWidget(w)
         self.addPermanentWidget(self.progress)
-        # Each field as wide as its widest usual text: a label that changes width re-lays
-        # out the whole status bar and the window around it (a full-width repaint per step,
-        # ~190 label paints a second while training).
+        # Each field has a fixed size, that of its widest usual text. A label whose size
+        # may change asks its parent to re-lay out on every setText, and QStatusBar
+        # repaints itself and all its fields on each layout request: a full-width repaint
+        # per step, and ~190 label paints a second while training.
         bold = "<b style='color:#000'>{}</b>"
         for w, widest in ((self.phase, ["ready · next: " + bold.format("backward"),
                                         bold.format("training")]),
@@ -36,8 +37,8 @@ class LensStatusBar(QStatusBar):
                           (self.step, ["step 88 of 88 (pass 8888)"]),
                           (self.epoch, ["epoch 888888"]),
                           (self.iteration, ["iteration 88888888"]),
-                          (self.loss, ["loss 8.888e-08 (last batch)", "loss 0.8888 (this pass)"])):
-            w.setMinimumWidth(max(self._width_of(w, t) for t in widest))
+                          (self.loss, ["loss 0.0008888 (last batch)", "loss 8.888e-08 (last batch)"])):
+            w.setFixedSize(max(self._width_of(w, t) for t in widest), w.sizeHint().height())
 
     @staticmethod
     def _width_of(label: QLabel, text: str) -> int:
