@@ -37,7 +37,8 @@ class LensStatusBar(QStatusBar):
                           (self.step, ["step 88 of 88 (pass 8888)"]),
                           (self.epoch, ["epoch 888888"]),
                           (self.iteration, ["iteration 88888888"]),
-                          (self.loss, ["loss 0.0008888 (last batch)", "loss 8.888e-08 (last batch)"])):
+                          (self.loss, ["loss 0.0008888 (last batch)",
+                                       "loss 8.888e-08 (last batch)"])):
             w.setFixedSize(max(self._width_of(w, t) for t in widest), w.sizeHint().height())
 
     @staticmethod

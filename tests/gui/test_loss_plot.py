@@ -258,3 +258,15 @@ def test_epoch_markers_only_while_they_can_be_told_apart(widget):
     assert widget.epoch_train_curve.xData.size == MAX_EPOCH_SYMBOLS + 1
     widget.set_history(make_history(n_epochs=3, k=2))
     assert widget.epoch_train_curve.opts["symbol"] == "o"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_long_curves_draw_at_most_a_min_and_max_per_pixel_column(widget, qtbot):
+    widget.resize(400, 300)
+    widget.show()
+    widget.set_history(make_history(n_epochs=2000, k=25))
+    qtbot.wait(20)
+    columns = widget.plot_item.getViewBox().width()
+    for curve in (widget.iter_curve, widget.epoch_train_curve, widget.epoch_val_curve):
+        x, _y = curve.getData()   # what is drawn, after downsampling
+        assert len(x) <= 2 * columns + 4, curve.name()
