@@ -22,6 +22,9 @@ from engine.grid import curve, decision_grid, padded_limits
 CLASS_COLORS = ["#3a5fcd", "#c8323c", "#2e9e44", "#e6a117", "#7b3fa0",
                 "#17a2b8", "#8c564b", "#e377c2", "#555555", "#bcbd22"]
 RESOLUTION = 100
+# While training: a quarter of the grid points, each cell still smaller than a point
+# marker; the full grid is drawn when training stops.
+TRAINING_RESOLUTION = 50
 TITLE_BINARY = "colour: network output a_L · black line: a_L = 0.5"
 TITLE_OUTPUT = "colour: network output a_L"
 TITLE_CLASSES = "colour: predicted class (argmax a_L), paler where unsure"
@@ -116,8 +119,11 @@ class DataView(QWidget):
         self.net = net
         self.refresh_prediction()
 
-    def refresh_prediction(self) -> None:
-        """Redraw the network's prediction from engine.grid (cheap enough for a few Hz)."""
+    def refresh_prediction(self, resolution: int = RESOLUTION) -> None:
+        """Redraw the network's prediction from engine.grid (cheap enough for a few Hz).
+
+        ``resolution`` grid points per axis; training passes ``TRAINING_RESOLUTION``.
+        """
         ds, net = self.ds, self.net
         self.image.setVisible(False)
         self.class_image.setVisible(False)
@@ -137,7 +143,7 @@ class DataView(QWidget):
             xs, ys = curve(net, lims[0], n=200)
             self.fit_curve.setData(xs, ys[0])
             return
-        xs, ys, v = decision_grid(net, lims[0], lims[1], RESOLUTION)
+        xs, ys, v = decision_grid(net, lims[0], lims[1], resolution)
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         # cells centred on their grid points; ImageItem's first index is x
         rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)

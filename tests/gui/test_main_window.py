@@ -318,3 +318,17 @@ def test_a_bad_file_argument_is_one_line_and_exit_2(tmp_path, content, name, mes
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "Traceback" not in r.stderr
     assert not (tmp_path / "shot.png").exists()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_training_draws_a_coarse_prediction_and_the_full_grid_when_it_stops(window, qtbot):
+    from gui.data_view import RESOLUTION, TRAINING_RESOLUTION
+    window.show()
+    with qtbot.waitSignal(window.model.training_progressed, timeout=5000):
+        window.model.train(None)
+    qtbot.waitUntil(lambda: window.data_view.image.image is not None
+                    and window.data_view.image.image.shape == (TRAINING_RESOLUTION,) * 2,
+                    timeout=5000)
+    with qtbot.waitSignal(window.model.training_finished, timeout=5000):
+        window.model.stop_training()
+    assert window.data_view.image.image.shape == (RESOLUTION, RESOLUTION)
