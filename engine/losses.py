@@ -59,6 +59,8 @@ def output_delta(loss: str, act: Activation, z: Array, a: Array, Y: Array) -> Ou
         sp = None if act.prime is None else act.prime(z, a)
         return OutputDelta(None, sp, a - Y)
     assert act.prime is not None, "softmax is only allowed with cross_entropy"
-    dc_da = 2.0 * (a - Y) if loss == "squared" else a - Y
+    dc_da = a - Y
+    if loss == "squared":
+        dc_da *= 2.0
     sp = act.prime(z, a)
     return OutputDelta(dc_da, sp, dc_da * sp)

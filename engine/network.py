@@ -69,7 +69,9 @@ class Grads:
 
 def layer_z(layer: Layer, a_prev: Array) -> Array:
     """z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ (b broadcast over the columns)."""
-    return layer.W @ a_prev + layer.b
+    z = layer.W @ a_prev
+    z += layer.b  # in place on the fresh product: one allocation instead of two
+    return z
 
 
 def layer_a(layer: Layer, z: Array) -> Array:
@@ -91,8 +93,10 @@ def hidden_delta(layer: Layer, next_layer: Layer, z: Array, a: Array, delta_next
 def layer_grads(delta: Array, a_prev: Array) -> tuple[Array, Array]:
     """∂C/∂W_ℓ = (1/B) δ_ℓ a_{ℓ-1}ᵀ and ∂C/∂b_ℓ = (1/B) δ_ℓ 1."""
     inv_B = 1.0 / delta.shape[1]
-    dW = (delta @ a_prev.T) * inv_B
-    db = delta.sum(axis=1, keepdims=True) * inv_B
+    dW = delta @ a_prev.T
+    dW *= inv_B
+    db = delta.sum(axis=1, keepdims=True)
+    db *= inv_B
     return dW, db
 
 
@@ -258,8 +262,12 @@ class Network:
         for l, layer in enumerate(self.layers, start=1):
             dW, db = grads.dW[l], grads.db[l]
             assert dW is not None and db is not None
-            layer.W = layer.W - lr * dW
-            layer.b = layer.b - lr * db
+            # (−α dW) + W is bit for bit W − α dW, with one new array instead of two.
+            W = dW * -lr
+            W += layer.W
+            b = db * -lr
+            b += layer.b
+            layer.W, layer.b = W, b
 
     def predict(self, X: Array) -> Array:
         """a_L for the inputs X (n_0, B)."""
