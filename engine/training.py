@@ -63,9 +63,13 @@ class History:
                    [int(x) for x in d.get("epoch_iteration", [])])
 
 
+_add = np.add.reduce
+
+
 def _finite(*arrays: Array | None) -> bool:
-    # One reduction per array is far cheaper than an elementwise isfinite mask.
-    return all(a is None or math.isfinite(float(a.sum())) for a in arrays)
+    # A sum is NaN/Inf if any entry is: one reduction per array, far cheaper than an
+    # elementwise isfinite mask (np.add.reduce skips ndarray.sum's Python wrapper).
+    return all(a is None or math.isfinite(_add(a, axis=None)) for a in arrays)
 
 
 class Trainer:
