@@ -33,7 +33,10 @@ COMPUTES = {"z": ("z",), "a": ("a",), "loss": ("loss",),
 PHASES = {"z": "forward", "a": "forward", "loss": "loss", "delta": "backward",
           "grads": "backward", "update": "update"}
 MAX_HISTORY = 20_000  # steps of undo at most…
-HISTORY_BYTES = 128 * 2**20  # …and about this much memory held by undone passes
+# …and about this much memory held by earlier passes (never fewer than two passes).
+# Small on purpose: with 128 MiB of history a 2-8-8-1 batch-200 pass wrote to
+# cold memory and cost 1.44× a bare step; 2 MiB (this machine's L2) keeps it warm.
+HISTORY_BYTES = 2 * 2**20
 
 quantity_title = fm.quantity_title
 
@@ -50,67 +53,73 @@ class StepInfo:
         return PHASES[self.kind]
 
 
-class StepRecord:
+class StepRecord(tuple):
     """What one step did: the quantities it computed and the seed's formula.
 
-    The texts are formatted on first access (a walk through many passes never
-    pays for them): they depend only on the network's sizes, the batch size
-    and numbers captured when the step ran.
+    A plain tuple (k, info, context, loss), since a walk through many passes
+    makes one per step; the texts are formatted when asked for, from the
+    network's sizes, the batch size and the loss value captured at the step.
     """
 
-    __slots__ = ("k", "info", "loss", "_ctx", "_texts_cache", "_pending_cache")
+    __slots__ = ()
 
-    def __init__(self, k: int, info: StepInfo, ctx: fm.StepContext,
-                 loss: float | None = None) -> None:
-        self.k, self.info, self._ctx, self.loss = k, info, ctx, loss
-        self._texts_cache: tuple[str, str, str] | None = None
-        self._pending_cache: tuple[tuple[str, int], ...] | None = None
+    def __new__(cls, k: int, info: StepInfo, ctx: fm.StepContext,
+                loss: float | None = None) -> StepRecord:
+        return tuple.__new__(cls, (k, info, ctx, loss))
+
+    @property
+    def k(self) -> int:
+        """Steps done in this pass after this one (1..K)."""
+        return self[0]
+
+    @property
+    def info(self) -> StepInfo:
+        return self[1]
+
+    @property
+    def loss(self) -> float | None:
+        return self[3]
 
     @property
     def kind(self) -> str:
-        return self.info.kind
+        return self[1].kind
 
     @property
     def layer(self) -> int | None:
-        return self.info.layer
+        return self[1].layer
 
     @property
     def phase(self) -> str:
-        return PHASES[self.info.kind]
+        return PHASES[self[1].kind]
 
     @property
     def computed(self) -> tuple[str, ...]:
-        return COMPUTES[self.info.kind]
+        return COMPUTES[self[1].kind]
 
-    @property
-    def _texts(self) -> tuple[str, str, str]:
-        if self._texts_cache is None:
-            self._texts_cache = fm.describe_step(self._ctx, self.info.kind, self.info.layer,
-                                                 self.loss)
-        return self._texts_cache
+    def texts(self) -> tuple[str, str, str]:
+        """(title, formula, formula with shapes)."""
+        return fm.describe_step(self[2], self[1].kind, self[1].layer, self[3])
 
     @property
     def title(self) -> str:
-        return self._texts[0]
+        return self.texts()[0]
 
     @property
     def formula(self) -> str:
-        return self._texts[1]
+        return self.texts()[1]
 
     @property
     def formula_shapes(self) -> str:
-        return self._texts[2]
+        return self.texts()[2]
 
     @property
     def html(self) -> str:
-        return fm.to_html(*self._texts)
+        return fm.to_html(*self.texts())
 
     @property
     def pending(self) -> tuple[tuple[str, int], ...]:
         """(quantity, layer) pairs not yet computed after this step."""
-        if self._pending_cache is None:
-            self._pending_cache = pending_after(self._ctx.plan, self.k)
-        return self._pending_cache
+        return pending_after(self[2].plan, self[0])
 
     def __repr__(self) -> str:
         return f"StepRecord(k={self.k}, kind={self.kind!r}, layer={self.layer})"
@@ -179,6 +188,7 @@ class Stepper:
             "z": self._z, "a": self._a, "loss": self._loss, "delta": self._delta,
                     "grads": self._grads, "update": self._update}
         self._ops = [(self._do[info.kind], info) for info in self.plan]
+        self._K = len(self.plan)
         self._initial_params = list(net.params())
         self._initial_opt = self.optimizer.state_dict()
         X = net.check_X(X)
@@ -254,22 +264,19 @@ class Stepper:
         """Compute the next step; after the update, start the next pass."""
         s = self._s
         k = s.k
-        if k == len(self._ops):
-            # The next pass starts from nothing computed; back() from its first
-            # step returns straight to the finished update, as the user saw it.
-            done, s = s, self._fresh(s.a[0], s.Y, s.pass_index + 1)  # type: ignore[arg-type]
-            self._s = s
-            rec = self._take(s, 0)
-            self._undo[-1] = (rec, done)
+        if k < self._K:
+            fn, info = self._ops[k]
+            extra = fn(info.layer, s)  # what the step replaced, for back(); None for most
+            s.k = k + 1
+            rec = StepRecord(k + 1, info, self._ctx, s.loss)
+            self._undo.append((rec, extra))
             return rec
-        return self._take(s, k)
-
-    def _take(self, s: StepState, k: int) -> StepRecord:
-        fn, info = self._ops[k]
-        extra = fn(info.layer, s)
-        s.k = k + 1
-        rec = StepRecord(k + 1, info, self._ctx, s.loss)
-        self._undo.append((rec, extra))
+        # The next pass starts from nothing computed; back() from its first
+        # step returns straight to the finished update, as the user saw it.
+        done, s = s, self._fresh(s.a[0], s.Y, s.pass_index + 1)  # type: ignore[arg-type]
+        self._s = s
+        rec = self.next()
+        self._undo[-1] = (rec, done)
         return rec
 
     def back(self) -> bool:

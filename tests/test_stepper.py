@@ -146,3 +146,20 @@ def test_reset_restores_initial_weights_and_set_batch_restarts_the_pass():
     with pytest.raises(ValueError, match="rows"):
         st.set_batch(np.ones((3, 1)), Y[:, :1])
     assert set(QUANTITIES) >= {"W", "z", "delta", "dW"}
+
+
+def test_undo_reaches_back_two_whole_passes_even_for_a_big_network():
+    """The undo history is bounded by memory, but never below two passes."""
+    spec = {"input_size": 50, "seed": 0, "layers": [
+        {"units": 400, "activation": "tanh"}, {"units": 10, "activation": "sigmoid"}]}
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(50, 64)), rng.uniform(size=(10, 64))
+    net = Network.from_spec(spec)
+    W0 = net.layers[0].W
+    st = Stepper(net, X, Y)
+    for _ in range(2 * st.K):
+        st.next()
+    assert not np.array_equal(net.layers[0].W, W0)
+    for _ in range(2 * st.K):
+        assert st.back()
+    assert net.layers[0].W is W0 and st.k == 0 and st.state.pass_index == 0
