@@ -49,6 +49,8 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QPen
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from .loss_range import Range, StickyViewBox, sticky_x, sticky_y
+
 X_AXES = ("iteration", "epoch")
 EXPORT_TYPES = (".png", ".svg", ".csv")
 HINT = "Train (toolbar) to see the loss fall"
@@ -85,6 +87,31 @@ class _Growing:
             new = np.empty(max(m, 2 * self.buf.size))
             new[: self.n] = self.buf[: self.n]
             self.buf = new
+
+
+class _Extent:
+    """Smallest, largest and smallest positive finite value, updated with new values only."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.lo = self.hi = self.lo_pos = np.nan
+
+    def update(self, y: np.ndarray) -> None:
+        """Take in ``y[self.n:]``; a shorter ``y`` (a new list) starts over."""
+        if y.size < self.n:
+            self.n, self.lo, self.hi, self.lo_pos = 0, np.nan, np.nan, np.nan
+        new = y[self.n :]
+        self.n = y.size
+        new = new[np.isfinite(new)]
+        if new.size:
+            self.lo, self.hi = np.fmin(self.lo, new.min()), np.fmax(self.hi, new.max())
+            pos = new[new > 0]
+            if pos.size:
+                self.lo_pos = np.fmin(self.lo_pos, pos.min())
+
+    def bounds(self, log: bool) -> tuple[float, float]:
+        """(lo, hi) of the values drawn: the positive ones in log mode; NaN when none."""
+        return (float(self.lo_pos), float(self.hi)) if log else (float(self.lo), float(self.hi))
 
 
 class _Counting:
@@ -224,9 +251,20 @@ class LossPlotWidget(QWidget):
         self._iter_x = _Counting()
         self._epoch_x = _EpochX()
         self._epoch_key: tuple | None = None  # what the epoch curves show now
+        self._iter_ext = _Extent()
+        self._epoch_ext = (np.nan, np.nan)  # y bounds of the epoch curves as drawn
+        self._x_max = np.nan                # largest x drawn
+        self._x_max_epochs = np.nan         # … by the epoch curves
+        self._n_shown = 0                   # iteration losses drawn
+        # True while refresh() is adding points: auto-range then keeps a sticky nice
+        # range (gui/loss_range.py); set_history & co. fit the data exactly again.
+        self._live = False
         bg = QColor("white")
+        self.view_box = StickyViewBox()
+        self.view_box.sticky = self._sticky_range
         self.plot_widget = pg.PlotWidget(
-            background=bg, axisItems={side: _GridAxis(side, bg) for side in ("left", "bottom")})
+            background=bg, viewBox=self.view_box,
+            axisItems={side: _GridAxis(side, bg) for side in ("left", "bottom")})
         self.plot_item = self.plot_widget.getPlotItem()
         pi = self.plot_item
         pi.showGrid(x=True, y=True, alpha=0.25)
@@ -281,17 +319,33 @@ class LossPlotWidget(QWidget):
         self._k = iters_per_epoch
         self._iter_y = _Growing()
         self._epoch_x = _EpochX()
+        self._iter_ext = _Extent()
         self._epoch_key = None
-        self.refresh()
-        self.plot_item.enableAutoRange()
+        self._show_all()
 
     def refresh(self) -> None:
         """Redraw from the same History; cheap (only new points are converted).
 
         With 10⁶ points this must stay well under a frame: x values are views of
-        cached arrays, epoch-axis positions are extended incrementally, and the
-        epoch curves are set again only when an epoch (or k) changed.
+        cached arrays, epoch-axis positions are extended incrementally, the epoch
+        curves are set again only when an epoch (or k) changed, and while points
+        are being added the auto-range keeps a sticky nice range (no bounds of the
+        curves computed, no axes regenerated until the data leave that range).
         """
+        n, key = self._n_shown, self._epoch_key
+        self._update_curves()
+        if self._history is not None and (self._n_shown > n or self._epoch_key != key):
+            self._live = True
+        self._settle_range()
+
+    def _show_all(self) -> None:
+        """Draw the History and fit the view to all of it (until refresh() adds points)."""
+        self._live = False
+        self._update_curves()
+        self.plot_item.enableAutoRange()
+        self._settle_range()
+
+    def _update_curves(self) -> None:
         h = self._history
         self.hint.setVisible(h is None or not (len(h.iter_loss) or len(h.epoch_train)
                                                or len(h.epoch_val)))
@@ -299,28 +353,39 @@ class LossPlotWidget(QWidget):
             for c in (self.iter_curve, self.epoch_train_curve, self.epoch_val_curve):
                 c.setData([], [])
             self._epoch_key = None
+            self._n_shown = 0
             return
         self._set_curves(h)
-        self._settle_range()
 
     def _set_curves(self, h: Any) -> None:
-        y = self._mask(self._iter_y.sync(h.iter_loss))
-        n = y.size
+        raw = self._iter_y.sync(h.iter_loss)
+        self._iter_ext.update(raw)
+        y = self._mask(raw)
+        n = self._n_shown = y.size
         k = iters_per_epoch_of(h, self._k)
         ends = epoch_ends(h, k)
+        x_iter = np.nan
         if self._x_axis == "iteration":
             self.iter_curve.setData(self._iter_x.upto(n), y)
+            x_iter = float(n)
         elif k and ends is not None:
-            self.iter_curve.setData(self._epoch_x.sync_frac(n, ends, k), y)
+            x = self._epoch_x.sync_frac(n, ends, k)
+            self.iter_curve.setData(x, y)
+            x_iter = float(x[-1]) if n else np.nan
         else:
             self.iter_curve.setData([], [])
         key = (self._x_axis, self._log_y, k, len(h.epoch_train), len(h.epoch_val),
                None if ends is None else ends.size)
         if key == self._epoch_key:
+            self._x_max = np.fmax(x_iter, self._x_max_epochs)
             return
         self._epoch_key = key
         et = self._mask(np.asarray(h.epoch_train, dtype=float))
         ev = self._mask(np.asarray(h.epoch_val, dtype=float))
+        both = np.r_[et, ev]
+        both = both[np.isfinite(both)]
+        self._epoch_ext = ((float(both.min()), float(both.max())) if both.size
+                           else (np.nan, np.nan))
         few = max(et.size, ev.size) <= MAX_EPOCH_SYMBOLS
         for c, symbol in zip((self.epoch_train_curve, self.epoch_val_curve), EPOCH_SYMBOLS,
                              strict=True):
@@ -336,16 +401,20 @@ class LossPlotWidget(QWidget):
                 ends = np.full(max(et.size, ev.size), np.nan)
             self.epoch_train_curve.setData(ends[: et.size], et)
             self.epoch_val_curve.setData(ends[: ev.size], ev)
+            xs = ends[: max(et.size, ev.size)]
+            xs = xs[np.isfinite(xs)]
+            self._x_max_epochs = float(xs.max()) if xs.size else np.nan
         else:
             self.epoch_train_curve.setData(np.arange(1, et.size + 1, dtype=float), et)
             self.epoch_val_curve.setData(np.arange(1, ev.size + 1, dtype=float), ev)
+            self._x_max_epochs = float(max(et.size, ev.size)) or np.nan
+        self._x_max = np.fmax(x_iter, self._x_max_epochs)
 
     def set_log_y(self, on: bool) -> None:
         """Log-scale loss axis; losses ≤ 0 (a perfect fit) are left out of the drawing."""
         self._log_y = bool(on)
         self.plot_item.setLogMode(y=self._log_y)
-        self.refresh()
-        self.plot_item.enableAutoRange()
+        self._show_all()
 
     def set_x_axis(self, mode: str) -> None:
         """``"iteration"`` or ``"epoch"`` on the horizontal axis."""
@@ -353,8 +422,7 @@ class LossPlotWidget(QWidget):
             raise ValueError(f"x axis must be one of {X_AXES}, got {mode!r}")
         self._x_axis = mode
         self.plot_item.setLabel("bottom", mode, color="#222")
-        self.refresh()
-        self.plot_item.enableAutoRange()
+        self._show_all()
 
     def export(self, path: str | os.PathLike[str], width: int | None = None) -> None:
         """Write the plot to ``path``: .png / .svg (pyqtgraph exporters) or .csv (the history).
@@ -392,11 +460,23 @@ class LossPlotWidget(QWidget):
         Left to the paint, the new range and view transform are set while painting
         and queue a second paint of the whole plot: every refresh was painted twice.
         """
-        vb = self.plot_item.getViewBox()
+        vb = self.view_box
         if any(vb.autoRangeEnabled()):
             vb.updateAutoRange()
             vb.updateMatrix()      # moving the view's child group asks for a range update
             vb.updateAutoRange()   # … which finds nothing left to change
+
+    def _sticky_range(self) -> tuple[Range | None, Range | None] | None:
+        """The view box's auto-range while live: sticky nice ranges of what is drawn."""
+        if not self._live:
+            return None
+        x = sticky_x(self._x_max) if np.isfinite(self._x_max) else None
+        ilo, ihi = self._iter_ext.bounds(self._log_y)
+        elo, ehi = self._epoch_ext
+        lo, hi = np.fmin(ilo, elo), np.fmax(ihi, ehi)
+        y = (sticky_y(float(lo), float(hi), self._log_y)
+             if np.isfinite(lo + hi) and (hi > 0 or not self._log_y) else None)
+        return x, y
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         """Keep the hint centred over the plot."""
