@@ -247,12 +247,9 @@ class LossPlotWidget(QWidget):
         self._k: int | None = None
         self._x_axis = "iteration"
         self._log_y = False
-        self._iter_y = _Growing()
         self._iter_x = _Counting()
-        self._epoch_x = _EpochX()
         self._epoch_key: tuple | None = None  # what the epoch curves show now
-        self._iter_ext = _Extent()
-        self._epoch_ext = (np.nan, np.nan)  # y bounds of the epoch curves as drawn
+        self._reset_buffers()
         self._x_max = np.nan                # largest x drawn
         self._x_max_epochs = np.nan         # … by the epoch curves
         self._n_shown = 0                   # iteration losses drawn
@@ -317,9 +314,7 @@ class LossPlotWidget(QWidget):
                                  "engine.training.History)")
         self._history = history
         self._k = iters_per_epoch
-        self._iter_y = _Growing()
-        self._epoch_x = _EpochX()
-        self._iter_ext = _Extent()
+        self._reset_buffers()
         self._epoch_key = None
         self._show_all()
 
@@ -337,6 +332,22 @@ class LossPlotWidget(QWidget):
         if self._history is not None and (self._n_shown > n or self._epoch_key != key):
             self._live = True
         self._settle_range()
+
+    def _reset_buffers(self) -> None:
+        # Per History list: its values as floats and their extent, both kept up to date
+        # with the new items only (an epoch ends in most frames of a fast run).
+        self._iter_y, self._epoch_y = _Growing(), (_Growing(), _Growing())
+        self._iter_ext, self._epoch_exts = _Extent(), (_Extent(), _Extent())
+        self._ends = _Growing()
+        self._epoch_x = _EpochX()
+
+    def _epoch_ends(self, h: Any, k: int | None) -> np.ndarray | None:
+        """``epoch_ends``, from a float copy of ``epoch_iteration`` extended incrementally."""
+        known = getattr(h, "epoch_iteration", None)
+        E = max(len(h.epoch_train), len(h.epoch_val))
+        if known is not None and len(known) >= E:
+            return self._ends.sync(known)[:E]
+        return epoch_ends(h, k)
 
     def _show_all(self) -> None:
         """Draw the History and fit the view to all of it (until refresh() adds points)."""
@@ -363,7 +374,7 @@ class LossPlotWidget(QWidget):
         y = self._mask(raw)
         n = self._n_shown = y.size
         k = iters_per_epoch_of(h, self._k)
-        ends = epoch_ends(h, k)
+        ends = self._epoch_ends(h, k)
         x_iter = np.nan
         if self._x_axis == "iteration":
             self.iter_curve.setData(self._iter_x.upto(n), y)
@@ -380,12 +391,11 @@ class LossPlotWidget(QWidget):
             self._x_max = np.fmax(x_iter, self._x_max_epochs)
             return
         self._epoch_key = key
-        et = self._mask(np.asarray(h.epoch_train, dtype=float))
-        ev = self._mask(np.asarray(h.epoch_val, dtype=float))
-        both = np.r_[et, ev]
-        both = both[np.isfinite(both)]
-        self._epoch_ext = ((float(both.min()), float(both.max())) if both.size
-                           else (np.nan, np.nan))
+        et, ev = (g.sync(values) for g, values in zip(self._epoch_y, (h.epoch_train, h.epoch_val),
+                                                     strict=True))
+        for ext, y in zip(self._epoch_exts, (et, ev), strict=True):
+            ext.update(y)
+        et, ev = self._mask(et), self._mask(ev)
         few = max(et.size, ev.size) <= MAX_EPOCH_SYMBOLS
         for c, symbol in zip((self.epoch_train_curve, self.epoch_val_curve), EPOCH_SYMBOLS,
                              strict=True):
@@ -405,8 +415,8 @@ class LossPlotWidget(QWidget):
             xs = xs[np.isfinite(xs)]
             self._x_max_epochs = float(xs.max()) if xs.size else np.nan
         else:
-            self.epoch_train_curve.setData(np.arange(1, et.size + 1, dtype=float), et)
-            self.epoch_val_curve.setData(np.arange(1, ev.size + 1, dtype=float), ev)
+            self.epoch_train_curve.setData(self._iter_x.upto(et.size), et)
+            self.epoch_val_curve.setData(self._iter_x.upto(ev.size), ev)
             self._x_max_epochs = float(max(et.size, ev.size)) or np.nan
         self._x_max = np.fmax(x_iter, self._x_max_epochs)
 
@@ -471,9 +481,8 @@ class LossPlotWidget(QWidget):
         if not self._live:
             return None
         x = sticky_x(self._x_max) if np.isfinite(self._x_max) else None
-        ilo, ihi = self._iter_ext.bounds(self._log_y)
-        elo, ehi = self._epoch_ext
-        lo, hi = np.fmin(ilo, elo), np.fmax(ihi, ehi)
+        bounds = [e.bounds(self._log_y) for e in (self._iter_ext, *self._epoch_exts)]
+        lo, hi = np.fmin.reduce([b[0] for b in bounds]), np.fmax.reduce([b[1] for b in bounds])
         y = (sticky_y(float(lo), float(hi), self._log_y)
              if np.isfinite(lo + hi) and (hi > 0 or not self._log_y) else None)
         return x, y
