@@ -104,7 +104,8 @@ class _Heatmap:
         self._shown = (arr, empty_text)
         self.data = arr
         if arr is None:
-            self.image.clear()
+            # Hidden, not cleared: in the window, ImageItem.clear() asked Qt to repaint the
+            # whole panel (a scene-wide update) on every step that emptied a slot.
             self.image.setVisible(False)
             self.bar.setVisible(False)  # a scale without data would be a stale number
             # Wrapped onto two lines: one line is wider than a narrow vector plot.
@@ -282,6 +283,10 @@ class MatrixPanel(QWidget):
             hm.set_title(self._title_html(title, key in self._marked, color),
                          self._title_html(title, True, style.NEUTRAL))
             hm.set_marked(color if key in self._marked else None)
+        # Apply the new view ranges now (pyqtgraph defers them to the start of the paint):
+        # applied during the paint, they marked the plots dirty again and Qt painted them
+        # a second time right after (~4 ms a step).
+        self._glw.scene().prepareForPaint()
         phase = f" · last step: {last.phase} {last.kind}" if last is not None else ""
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
                              " · batch of "

@@ -224,3 +224,17 @@ def test_a_fresh_panel_draws_its_empty_slots(panel):
     assert panel.empty_text("z") == "not computed yet"
     assert hm.empty.isVisible() and not hm.bar.isVisible()
     assert hm.plot.vb.viewRange() == [[0.0, 1.0], [0.0, 1.0]]
+
+
+
+def test_an_emptied_slot_hides_its_old_image_and_shows_the_unit_view(panel):
+    st = make_stepper()
+    step_until(st, "grads", 2)
+    panel.show_layer(st, 2)
+    hm = panel._maps["dW"]
+    hm.show(None, "not computed yet")   # hidden, not cleared: clear() repainted the panel
+    assert panel.image_data("dW") is None and panel.empty_text("dW") == "not computed yet"
+    assert not hm.image.isVisible() and not hm.bar.isVisible() and hm.empty.isVisible()
+    assert hm.plot.vb.viewRange() == [[0.0, 1.0], [0.0, 1.0]]
+    panel.show_layer(st, 2)   # the same array again: drawn again, not skipped
+    assert np.array_equal(panel.image_data("dW"), st.state.dW[2]) and hm.image.isVisible()
