@@ -49,7 +49,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QPen
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from .loss_range import Range, StickyViewBox, sticky_x, sticky_y
+from .loss_range import Range, StickyViewBox, padded, sticky_x, sticky_y
 
 X_AXES = ("iteration", "epoch")
 EXPORT_TYPES = (".png", ".svg", ".csv")
@@ -480,10 +480,10 @@ class LossPlotWidget(QWidget):
         """The view box's auto-range while live: sticky nice ranges of what is drawn."""
         if not self._live:
             return None
-        x = sticky_x(self._x_max) if np.isfinite(self._x_max) else None
+        x = padded(sticky_x(self._x_max)) if np.isfinite(self._x_max) else None
         bounds = [e.bounds(self._log_y) for e in (self._iter_ext, *self._epoch_exts)]
         lo, hi = np.fmin.reduce([b[0] for b in bounds]), np.fmax.reduce([b[1] for b in bounds])
-        y = (sticky_y(float(lo), float(hi), self._log_y)
+        y = (padded(sticky_y(float(lo), float(hi), self._log_y))
              if np.isfinite(lo + hi) and (hi > 0 or not self._log_y) else None)
         return x, y
 

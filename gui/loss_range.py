@@ -28,6 +28,9 @@ Range = tuple[float, float]
 X_STEPS = (1.0, 2.0, 5.0)
 Y_STEPS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 HEADROOM = 1.02
+# Margin around a sticky range, as a fraction of it (pyqtgraph's fit pads about as much):
+# data at 0 or at the nice bound stay off the frame, and that bound keeps its tick label.
+PADDING = 0.02
 
 
 def _scaled(s: float, k: int) -> float:
@@ -74,6 +77,12 @@ def sticky_y(lo: float, hi: float, log: bool) -> Range:
         return 0.0, top
     bottom = nice_floor(max(lo - (HEADROOM - 1) * (hi - lo), 1e-300), Y_STEPS)
     return bottom, top
+
+
+def padded(r: Range) -> Range:
+    """``r`` widened by ``PADDING`` of its length on both sides."""
+    d = PADDING * (r[1] - r[0])
+    return r[0] - d, r[1] + d
 
 
 class StickyViewBox(pg.ViewBox):

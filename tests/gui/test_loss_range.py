@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gui.loss_plot import LossPlotWidget
-from gui.loss_range import nice_ceil, nice_floor, sticky_x, sticky_y
+from gui.loss_range import nice_ceil, nice_floor, padded, sticky_x, sticky_y
 
 
 @pytest.fixture
@@ -22,6 +22,11 @@ def widget(qtbot):
 def view(w):
     (x0, x1), (y0, y1) = w.view_box.viewRange()
     return x0, x1, y0, y1
+
+
+def sticky(x0, x1, y0, y1):
+    """The view of sticky ranges x0..x1, y0..y1: with their small padding."""
+    return (*padded((x0, x1)), *padded((y0, y1)))
 
 
 def train(w, h, losses):
@@ -47,17 +52,17 @@ def test_live_range_holds_while_a_few_points_arrive_and_grows_past_them(widget):
     widget.set_history(h)
     train(widget, h, [0.68] * 40)
     before = view(widget)
-    assert before == (0, 50, 0.6, 0.8)   # 42 points, losses 0.68 to 0.7: far above 0
+    assert before == sticky(0, 50, 0.6, 0.8)   # 42 points, losses 0.68 to 0.7: far above 0
     train(widget, h, [0.65, 0.62, 0.61])
     assert view(widget) == before
     train(widget, h, [0.3])            # falling towards 0: the bottom goes to 0
-    assert view(widget) == (0, 50, 0, 0.8)
+    assert view(widget) == sticky(0, 50, 0, 0.8)
     train(widget, h, [0.3] * 10)       # iteration 55 passes the right edge
-    assert view(widget) == (0, 100, 0, 0.8)
+    assert view(widget) == sticky(0, 100, 0, 0.8)
     train(widget, h, [0.9])            # a loss above the top
-    assert view(widget) == (0, 100, 0, 1.0)
+    assert view(widget) == sticky(0, 100, 0, 1.0)
     x, y = widget.iter_curve.getData()
-    assert x.max() < 100 and y.max() < 1.0   # every point inside
+    assert x.max() < 100 and y.max() < 1.0   # every point inside the nice bounds
 
 
 def test_log_y_live_range_is_whole_decades(widget):
@@ -65,9 +70,9 @@ def test_log_y_live_range_is_whole_decades(widget):
     widget.set_history(h)
     widget.set_log_y(True)
     train(widget, h, list(np.geomspace(0.5, 0.02, 30)))
-    assert view(widget)[2:] == (-2, 0)
+    assert view(widget)[2:] == padded((-2, 0))
     train(widget, h, [0.005])
-    assert view(widget)[2:] == (-3, 0)
+    assert view(widget)[2:] == padded((-3, 0))
 
 
 def test_epoch_axis_live_range_covers_epochs(widget):
@@ -79,7 +84,7 @@ def test_epoch_axis_live_range_covers_epochs(widget):
         h.epoch_train.append(0.4)
         h.epoch_val.append(1.1)
         widget.refresh()
-    assert view(widget) == (0, 5, 0, 1.2)
+    assert view(widget) == sticky(0, 5, 0, 1.2)
 
 
 def test_user_zoom_is_kept_and_the_a_button_restores_the_live_range(widget, qtbot):
@@ -94,16 +99,16 @@ def test_user_zoom_is_kept_and_the_a_button_restores_the_live_range(widget, qtbo
     assert view(widget) == zoomed
     widget.plot_item.autoBtnClicked()   # the "A" button; pyqtgraph ranges before the paint
     assert all(widget.view_box.autoRangeEnabled())
-    qtbot.waitUntil(lambda: view(widget) == (0, 200, 0, 0.8))
+    qtbot.waitUntil(lambda: view(widget) == sticky(0, 200, 0, 0.8))
     train(widget, h, [0.2] * 3)
-    assert view(widget) == (0, 200, 0, 0.8)
+    assert view(widget) == sticky(0, 200, 0, 0.8)
 
 
 def test_set_history_fits_the_data_exactly_again(widget):
     h = SimpleNamespace(iter_loss=[0.7] * 30, epoch_train=[], epoch_val=[])
     widget.set_history(h)
     train(widget, h, [0.6, 0.5])
-    assert view(widget)[:2] == (0, 50)
+    assert view(widget)[:2] == padded((0, 50))
     widget.set_history(h)   # training ended: the window sets the History again
     x0, x1, y0, y1 = view(widget)
     assert 1 < x0 + 2 and 32 <= x1 < 34   # pyqtgraph's fit with its small padding
