@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, pyqtSignal
-from PyQt6.QtGui import QCursor, QFont, QTextOption, QTransform
-from PyQt6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PyQt6.QtGui import QCursor, QFont, QFontMetricsF, QTextOption, QTransform
+from PyQt6.QtWidgets import QGraphicsTextItem, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from gui import style
 
@@ -50,6 +50,82 @@ def title_for(quantity: str, layer: int, shape: tuple[int, ...] | None,
     return text if shape is None else f"{text} ({shape[0]} × {shape[1]})"
 
 
+class _Title(pg.GraphicsWidget):
+    """A matrix's two-line title (name, badge) that shrinks its font to fit its column.
+
+    The row is as wide as the panel, not as the titles: a narrow window shrinks the
+    font (down to ``MIN_SCALE``) instead of pushing the fifth column past the edge.
+    The font is fitted to the widest version (with the "just computed" badge), so
+    marking a matrix never changes the title's size and never re-lays out the row.
+    """
+
+    MIN_SCALE = 0.6
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.item = QGraphicsTextItem(self)
+        self.item.document().setDocumentMargin(1)
+        opt = self.item.document().defaultTextOption()
+        opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)   # name and badge centred on each other
+        self.item.document().setDefaultTextOption(opt)
+        self.base = style.font()
+        self.html = ""
+        self._widest = ""
+        self._natural = 0.0        # width of the widest version at the base font
+        self._fitted: float | None = None   # the width the font was fitted for
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def set_base_font(self, font: QFont) -> None:
+        self.base = font
+        self._widest = ""   # measure again at the new size
+
+    def set_text(self, html: str, widest: str) -> None:
+        """Show ``html``, fitted as if it were ``widest``."""
+        if widest != self._widest:
+            self._widest = widest
+            self.item.setFont(self.base)
+            self.item.setHtml(widest)
+            self.item.setTextWidth(-1)
+            self._natural = self.item.document().idealWidth()
+            self.setMinimumWidth(np.ceil(self._natural * self.MIN_SCALE))
+            self.setPreferredWidth(np.ceil(self._natural))
+            self._fitted = None
+        self.html = html
+        self._fit()
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802 - Qt's name
+        self._fit()
+
+    def _fit(self) -> None:
+        w = self.size().width()
+        if w <= 0:
+            w = self._natural
+        if w != self._fitted:
+            self._fitted = w
+            base = self.base.pointSizeF()
+            size = base * min(1.0, w / max(self._natural, 1.0))
+            font = QFont(self.base)
+            self.item.setHtml(self._widest)
+            while True:   # the ratio is a first guess: bold runs and subscripts do not scale
+                font.setPointSizeF(max(size, base * self.MIN_SCALE))
+                self.item.setFont(font)
+                self.item.setTextWidth(-1)
+                if self.item.document().idealWidth() <= w or size <= base * self.MIN_SCALE:
+                    break
+                size -= 0.25
+            self.item.setTextWidth(w)
+            h = np.ceil(self.item.document().size().height())
+            if h != self.minimumHeight():
+                self.setMinimumHeight(h)
+                self.setMaximumHeight(h)
+        self.item.setHtml(self.html)
+        self.item.setTextWidth(w)
+
+    def fits(self) -> bool:
+        """Whether every line of the text fits the title's width (for tests)."""
+        return self.item.document().idealWidth() <= self.size().width() + 0.5
+
+
 class _Heatmap:
     """One matrix: a PlotItem holding an ImageItem, a colour bar and an empty-state text."""
 
@@ -57,7 +133,8 @@ class _Heatmap:
         # The title is its own item above the plot, not PlotItem's title: that one
         # shares the image's column, so its width would add to the axis and colour
         # bar widths and push the row past the window edge.
-        self.label = layout.addLabel("", row=2 * row, col=col)
+        self.label = _Title()
+        layout.addItem(self.label, row=2 * row, col=col)
         # No context menu, from the start: building the ViewBox's menu cost ~2.5 ms a plot.
         self.plot = layout.addPlot(row=2 * row + 1, col=col, enableMenu=False)
         self.plot.invertY(True)  # row 0 at the top, like the matrix on the slide
@@ -65,13 +142,20 @@ class _Heatmap:
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.showAxes(True, showValues=(True, True, False, False), size=(28, 16))
+        # Column 0's label is centred on the plot's edge: let it stick out a little.
+        self.plot.getAxis("top").setStyle(hideOverlappingLabels=8)
+        self.plot.vb.setMinimumWidth(36)   # room for "computed" (small) in the empty state
         self.image = pg.ImageItem(axisOrder="row-major")
         # Shift by half a cell so cell (r, c) is centred on the integer (c, r).
         self.image.setTransform(QTransform().translate(-0.5, -0.5))
         self.plot.addItem(self.image)
         self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.diverging_cmap(),
-                                   interactive=False, width=10)
+                                   interactive=False, width=8)
         self.bar.setImageItem(self.image, insert_in=self.plot)
+        self.plot.layout.setColumnFixedWidth(4, 2)   # pyqtgraph's 5 px gap before the bar
+        # Three labels, −m, 0, +m, on an axis of fixed width: the bar never re-lays out
+        # the row when the levels change, and it leaves the heatmap most of the column.
+        self.bar.axis.setStyle(tickLength=3, tickTextOffset=2, autoExpandTextSpace=False)
         # A hidden bar (empty slot) keeps its place: freeing it re-laid out the whole row,
         # resizing every plot in it, each time a slot filled or emptied.
         policy = self.bar.sizePolicy()
@@ -80,16 +164,16 @@ class _Heatmap:
         self.empty = pg.TextItem(style.NOT_COMPUTED, color=style.MUTED, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty, ignoreBounds=True)
         self.empty_font = style.font(1.0, 1)
+        self.empty.textItem.document().setDocumentMargin(1)   # 4 px each side took a word's room
         opt = self.empty.textItem.document().defaultTextOption()
         opt.setWrapMode(QTextOption.WrapMode.WordWrap)  # never "compute / d": shrink instead
         self.empty.textItem.document().setDefaultTextOption(opt)
-        self.plot.vb.sigResized.connect(self._fit_empty)
+        self.plot.vb.sigResized.connect(self._on_resized)
+        self.tick_font = style.font(1.0, -2)
+        self._ticks: dict[str, int] = {}   # the label step k each index axis shows
         self.data: np.ndarray | None = None
         self.shape: tuple[int, ...] | None = None
         self.title: str | None = ""
-        self._widest: str | None = None   # the title with its badge, which sets the width
-        self._width = 0.0
-        self._size = (0.0, 0.0)
         self.empty_text: str | None = style.NOT_COMPUTED
         self.levels: tuple[float, float] | None = None
         self._shown: tuple[np.ndarray | None, str] | None = None   # what show() drew last
@@ -120,6 +204,7 @@ class _Heatmap:
             self.empty.setPos(0.5, 0.5)
             for side in ("left", "top"):
                 self.plot.getAxis(side).setTicks([[]])
+            self._ticks.clear()
             return
         self.empty.setVisible(False)
         self.empty_text = None
@@ -127,15 +212,47 @@ class _Heatmap:
         self.bar.setVisible(True)
         self.image.setImage(arr, autoLevels=False)
         levels = style.symmetric_levels(arr)
-        if levels != self.levels:   # the bar's axis re-lays itself out on every setLevels
+        if levels != self.levels:
             self.levels = levels
             self.bar.setLevels(levels)   # (setImage without autoLevels keeps the old ones)
+            m = levels[1]
+            self.bar.axis.setTicks([[(-m, _bar_label(-m)), (0.0, "0"), (m, _bar_label(m))], []])
         if arr.shape != self.shape:
             self.shape = arr.shape
             rows, cols = arr.shape
             self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
-            self.plot.getAxis("left").setTicks(_index_ticks(rows))
-            self.plot.getAxis("top").setTicks(_index_ticks(cols))
+            self._fit_ticks()
+
+    def _on_resized(self) -> None:
+        self._fit_empty()
+        self._fit_ticks()
+
+    def set_tick_font(self, font: QFont) -> None:
+        """Tick labels of both index axes and the colour bar in ``font``."""
+        self.tick_font = font
+        for side in ("left", "top"):
+            self.plot.getAxis(side).setStyle(tickFont=font)
+        self.bar.axis.setStyle(tickFont=font)
+        # Wide enough for "-0.55" or "-1e-5": a fixed width, so new levels never re-lay out.
+        text = QFontMetricsF(font).horizontalAdvance("-0.55") + 6
+        self.bar.axis.setWidth(int(np.ceil(text)))
+        self._ticks.clear()
+        self._fit_ticks()
+
+    def _fit_ticks(self) -> None:
+        """Label every k-th row and column, k as small as keeps the labels apart."""
+        if self.shape is None:
+            return
+        rows, cols = self.shape
+        fm = QFontMetricsF(self.tick_font)
+        vb = self.plot.vb
+        for side, n, cell, label in (
+                ("left", rows, vb.height() / rows, fm.height()),
+                ("top", cols, vb.width() / cols, fm.horizontalAdvance(str(cols - 1)) + 6)):
+            k = tick_step(cell, label, n)
+            if self._ticks.get(side) != k:
+                self._ticks[side] = k
+                self.plot.getAxis(side).setTicks([[(i, str(i)) for i in range(0, n, k)], []])
 
     def _fit_empty(self) -> None:
         """Wrap the empty-state text at the plot's width, smaller font if a word is wider.
@@ -144,7 +261,7 @@ class _Heatmap:
         """
         if self.empty_text is None:
             return
-        w, h = self.plot.vb.width() - 6, self.plot.vb.height() - 4
+        w, h = self.plot.vb.width() - 2, self.plot.vb.height() - 2
         doc = self.empty.textItem
         font = QFont(self.empty_font)
         while True:
@@ -155,7 +272,7 @@ class _Heatmap:
                 doc.setTextWidth(min(natural, w))   # a fixed width also lets it centre
             box = doc.boundingRect()
             size = font.pointSizeF()
-            if w <= 0 or (box.width() <= w + 0.5 and box.height() <= h) or size <= 6.5:
+            if w <= 0 or (box.width() <= w + 0.5 and box.height() <= h) or size <= 5.0:
                 break
             font.setPointSizeF(size - 0.5)
         self.empty.updateTextPos()
@@ -166,37 +283,35 @@ class _Heatmap:
         Marking a matrix swaps the blank second line for the badge; at a fixed width the
         label keeps its size, so nothing re-lays out (that cost a second paint of the row).
         """
-        if html == self.title:
-            return
-        self.title = html
-        item = self.label.item
-        if widest != self._widest:
-            self._widest = widest
-            item.setHtml(widest)
-            item.setTextWidth(-1)
-            self._width = item.document().idealWidth()
-        item.setHtml(html)
-        # Centre both lines (name, badge) on each other, not just the block.
-        opt = item.document().defaultTextOption()
-        opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        item.document().setDefaultTextOption(opt)
-        item.setTextWidth(self._width)
-        rect = self.label.itemRect()
-        if (rect.width(), rect.height()) != self._size:   # only then re-lay out the row
-            self._size = (rect.width(), rect.height())
-            self.label.resizeEvent(None)   # re-centres the text and sets the minimum size
+        if html != self.title:
+            self.title = html
+            self.label.set_text(html, widest)
 
     def set_marked(self, color: str | None) -> None:
         pen = pg.mkPen(color, width=4) if color else pg.mkPen(style.NEUTRAL, width=1)
         self.plot.vb.setBorder(pen)
 
 
-def _index_ticks(n: int) -> list | None:
-    """Integer ticks for short axes; pyqtgraph's automatic ticks for long ones."""
-    if n > 12:
-        return None
-    step = 1 if n <= 8 else 2
-    return [[(i, str(i)) for i in range(0, n, step)], []]
+def tick_step(cell: float, label: float, n: int) -> int:
+    """The label step k (1, 2, 5, 10, 20, …) so labels ``label`` px long fit cells ``cell`` px wide.
+
+    Labelling every index ran W₂'s columns together ("01234567") in a 30 px plot.
+    """
+    k = 1
+    for k in (m * 10 ** e for e in range(0, 8) for m in (1, 2, 5)):
+        if k * cell >= label or k >= n:
+            break
+    return k
+
+
+def _bar_label(v: float) -> str:
+    """A colour-bar level in at most five characters: 0.53, -12, 340, 2e-5."""
+    a = abs(v)
+    if 0.01 <= a < 100:
+        return f"{v:.2g}"
+    if 100 <= a < 1e4:
+        return f"{v:.0f}"
+    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
 
 
 class MatrixPanel(QWidget):
@@ -236,6 +351,13 @@ class MatrixPanel(QWidget):
         lay.addWidget(self._hover_label)
         # One nested layout per row, so forward and backward columns size independently.
         rows = [self._glw.addLayout(row=r, col=0) for r in range(2)]
+        # pyqtgraph's 9 px margins, twice nested, took 60 px of height from the heatmaps.
+        self._glw.ci.layout.setContentsMargins(0, 0, 0, 0)
+        self._glw.ci.layout.setSpacing(6)
+        for row in rows:
+            row.layout.setContentsMargins(2, 2, 2, 2)
+            row.layout.setHorizontalSpacing(6)
+            row.layout.setVerticalSpacing(0)
         self._maps: dict[str, _Heatmap] = {}
         # A vertical caption per row in its phase colour: which half of the pass it is.
         self._captions = []
@@ -317,10 +439,9 @@ class MatrixPanel(QWidget):
         for hm in self._maps.values():
             hm.empty_font = style.font(f, 1)
             hm._fit_empty()
-            for side in ("left", "top"):
-                hm.plot.getAxis(side).setStyle(tickFont=tick)
-            hm.bar.axis.setStyle(tickFont=tick)
-            hm.title = hm._widest = None  # force the title to re-render at the new size
+            hm.set_tick_font(tick)
+            hm.label.set_base_font(style.font(f))
+            hm.title = None  # force the title to re-render at the new size
         if self._layer is not None:
             self.show_layer(self._stepper, self._layer)
 
@@ -343,12 +464,12 @@ class MatrixPanel(QWidget):
     def _title_html(self, title: str, marked: bool, color: str | None) -> str:
         # Two lines always (name, then badge or blank) so marking a matrix never
         # widens or shifts its plot; a one-line badge made the row overflow.
-        size = f"{style.BASE_POINT_SIZE * self._scale:.0f}pt"
         badge = "&nbsp;"
         if marked and color:
             badge = (f'<span style="color:white; background-color:{color};">'
                      "&nbsp;just computed&nbsp;</span>")
-        return f'<span style="font-size:{size}; color:{style.TEXT}">{title}<br>{badge}</span>'
+        # No font size here: the title item fits its font to the column's width.
+        return f'<span style="color:{style.TEXT}">{title}<br>{badge}</span>'
 
     # -- hover (pyqtgraph's crosshair idiom: scene position → data coordinates) -----
     def _on_mouse_moved(self, pos: QPointF) -> None:
