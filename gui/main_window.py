@@ -31,6 +31,11 @@ from .window_menus import build_menus
 # and the status bar keep their 30 updates a second. The full grid comes back when
 # training stops (the model's state_changed).
 PREDICTION_INTERVAL = 0.2
+# First start: this share of the screen's free area, at most the size the layout was made for.
+FIRST_SIZE_SHARE, FIRST_SIZE_MAX = 0.92, (1600, 1000)
+# Below this width the editor shares the data dock's place (a tab) so the matrices get the
+# centre: beside three columns, five heatmaps got ~40 px each at 1280 px.
+TABBED_EDITOR_BELOW = 1400
 
 
 class MainWindow(QMainWindow):
@@ -239,10 +244,8 @@ class MainWindow(QMainWindow):
     # -- settings and closing -----------------------------------------------------
     def _restore_settings(self) -> None:
         geometry, state = self.settings.geometry()
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 950)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self._first_geometry()
         if state is not None:
             self._size_docks = not self.restoreState(state)
         s = self.settings
@@ -256,6 +259,32 @@ class MainWindow(QMainWindow):
         self.controls.sync_from_model()
         self.controls.epochs.setValue(s.get("epochs"))
         self.controls.speed.setValue(s.get("play_speed"))
+
+    def _first_geometry(self) -> None:
+        """A share of the screen, centred, rather than whatever size Qt picks."""
+        screen = self.screen()
+        if screen is None:
+            self.resize(*FIRST_SIZE_MAX)
+            return
+        free = screen.availableGeometry()
+        w = min(int(free.width() * FIRST_SIZE_SHARE), FIRST_SIZE_MAX[0])
+        h = min(int(free.height() * FIRST_SIZE_SHARE), FIRST_SIZE_MAX[1])
+        self.resize(w, h)
+        self.move(free.x() + (free.width() - w) // 2, free.y() + (free.height() - h) // 2)
+
+    def _arrange_docks(self, w: int) -> None:
+        """Size the docks for a window ``w`` px wide (first start only: no saved state)."""
+        if w < TABBED_EDITOR_BELOW:
+            # Tabbed, not hidden: the editor is one click away, and the centre gains its width.
+            self.tabifyDockWidget(self.data_dock, self.editor_dock)
+            self.data_dock.raise_()
+            self.resizeDocks([self.data_dock], [max(340, int(w * 0.28))],
+                             Qt.Orientation.Horizontal)
+            return
+        # The matrices are the point of the app: the centre gets most of the width.
+        self.resizeDocks([self.editor_dock, self.data_dock],
+                         [max(220, int(w * 0.16)), max(360, int(w * 0.28))],
+                         Qt.Orientation.Horizontal)
 
     def save_settings(self) -> None:
         s = self.settings
@@ -278,10 +307,7 @@ class MainWindow(QMainWindow):
         elif need <= w and has_break:
             self.removeToolBarBreak(self.train_toolbar)
         if self._size_docks and w > 0:
-            # The matrices are the point of the app: the centre gets most of the width.
-            self.resizeDocks([self.editor_dock, self.data_dock],
-                             [max(220, int(w * 0.16)), max(360, int(w * 0.28))],
-                             Qt.Orientation.Horizontal)
+            self._arrange_docks(w)
             self._size_docks = False
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -332,3 +332,26 @@ def test_training_draws_a_coarse_prediction_and_the_full_grid_when_it_stops(wind
     with qtbot.waitSignal(window.model.training_finished, timeout=5000):
         window.model.stop_training()
     assert window.data_view.image.image.shape == (RESOLUTION, RESOLUTION)
+
+
+def test_first_start_opens_at_a_share_of_the_screen_centred(window):
+    from gui.main_window import FIRST_SIZE_MAX, FIRST_SIZE_SHARE
+    free = window.screen().availableGeometry()
+    w = min(int(free.width() * FIRST_SIZE_SHARE), FIRST_SIZE_MAX[0])
+    h = min(int(free.height() * FIRST_SIZE_SHARE), FIRST_SIZE_MAX[1])
+    assert (window.width(), window.height()) == (w, h)
+    centre = window.geometry().center()
+    assert abs(centre.x() - free.center().x()) <= 1 and abs(centre.y() - free.center().y()) <= 1
+
+
+def test_a_narrow_first_window_tabs_the_editor_with_the_data_dock(window):
+    window._arrange_docks(1280)
+    assert window.editor_dock in window.tabifiedDockWidgets(window.data_dock)
+    assert not window.editor_dock.isHidden() and not window.data_dock.isHidden()
+
+
+def test_a_wide_first_window_keeps_the_editor_on_the_left(window):
+    from PyQt6.QtCore import Qt
+    window._arrange_docks(1600)
+    assert window.tabifiedDockWidgets(window.data_dock) == []
+    assert window.dockWidgetArea(window.editor_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
