@@ -170,7 +170,7 @@ class _Heatmap:
         self.empty.textItem.document().setDefaultTextOption(opt)
         self.plot.vb.sigResized.connect(self._on_resized)
         self.tick_font = style.font(1.0, -2)
-        self._ticks: dict[str, int] = {}   # the label step k each index axis shows
+        self._ticks: dict[str, tuple[int, int]] = {}   # (n, k) each index axis shows
         self.data: np.ndarray | None = None
         self.shape: tuple[int, ...] | None = None
         self.title: str | None = ""
@@ -250,8 +250,8 @@ class _Heatmap:
                 ("left", rows, vb.height() / rows, fm.height()),
                 ("top", cols, vb.width() / cols, fm.horizontalAdvance(str(cols - 1)) + 6)):
             k = tick_step(cell, label, n)
-            if self._ticks.get(side) != k:
-                self._ticks[side] = k
+            if self._ticks.get(side) != (n, k):
+                self._ticks[side] = (n, k)
                 self.plot.getAxis(side).setTicks([[(i, str(i)) for i in range(0, n, k)], []])
 
     def _fit_empty(self) -> None:

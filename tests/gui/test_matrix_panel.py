@@ -323,3 +323,16 @@ def test_colour_bar_shows_the_symmetric_levels_in_a_fixed_width(panel):
     labels = [text for _, text in hm.bar.axis._tickLevels[0]]
     assert labels[1] == "0" and labels[2] == f"{m:.2g}" and labels[0] == f"{-m:.2g}"
     assert hm.bar.axis.minimumWidth() == hm.bar.axis.maximumWidth()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_ticks_follow_a_new_shape_at_the_same_step(panel, qtbot):
+    panel.resize(1400, 700)
+    panel.show()
+    st = make_stepper(sizes=(2, 8, 8, 1))
+    step_until(st, "a", 1)
+    panel.show_layer(st, 1)   # a₀: 2 rows, every one labelled
+    qtbot.wait(20)
+    panel.show_layer(st, 2)   # a₁: 8 rows, the same step k = 1 (it showed only 0, 1)
+    ticks = [v for v, _ in panel._maps["a_prev"].plot.getAxis("left")._tickLevels[0]]
+    assert ticks == list(range(8))
