@@ -30,6 +30,7 @@ SLOTS = (
 )
 _SYMBOLS = {"W": "W", "b": "b", "z": "z", "a": "a", "sigma_prime": "σ'", "dc_da": "∂c/∂a",
             "delta": "δ", "dW": "∂C/∂W", "db": "∂C/∂b"}
+BAR_TEXT_PAD = 6   # px beside a colour bar's label: tick 3, offset 2, rounding 1
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 try:  # the engine's titles are the reference; this fallback only keeps the panel usable
@@ -141,10 +142,11 @@ class _Heatmap:
         self.plot.setDefaultPadding(0.0)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.showAxes(True, showValues=(True, True, False, False), size=(28, 16))
+        self.plot.showAxes(True, showValues=(True, True, False, False), size=(26, 16))
+        self.plot.getAxis("left").setStyle(tickTextOffset=3)   # "700" still fits in 26 px
         # Column 0's label is centred on the plot's edge: let it stick out a little.
         self.plot.getAxis("top").setStyle(hideOverlappingLabels=8)
-        self.plot.vb.setMinimumWidth(36)   # room for "computed" (small) in the empty state
+        self.plot.vb.setMinimumWidth(38)   # room for "computed" (5 pt) in the empty state
         self.image = pg.ImageItem(axisOrder="row-major")
         # Shift by half a cell so cell (r, c) is centred on the integer (c, r).
         self.image.setTransform(QTransform().translate(-0.5, -0.5))
@@ -152,10 +154,11 @@ class _Heatmap:
         self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.diverging_cmap(),
                                    interactive=False, width=8)
         self.bar.setImageItem(self.image, insert_in=self.plot)
-        self.plot.layout.setColumnFixedWidth(4, 2)   # pyqtgraph's 5 px gap before the bar
+        self.plot.layout.setColumnFixedWidth(4, 1)   # pyqtgraph's 5 px gap before the bar
         # Three labels, −m, 0, +m, on an axis of fixed width: the bar never re-lays out
         # the row when the levels change, and it leaves the heatmap most of the column.
         self.bar.axis.setStyle(tickLength=3, tickTextOffset=2, autoExpandTextSpace=False)
+        # (tick length + text offset + 1 px rounding: what the labels' width is added to)
         # A hidden bar (empty slot) keeps its place: freeing it re-laid out the whole row,
         # resizing every plot in it, each time a slot filled or emptied.
         policy = self.bar.sizePolicy()
@@ -232,9 +235,13 @@ class _Heatmap:
         self.tick_font = font
         for side in ("left", "top"):
             self.plot.getAxis(side).setStyle(tickFont=font)
-        self.bar.axis.setStyle(tickFont=font)
-        # Wide enough for "-0.55" or "-1e-5": a fixed width, so new levels never re-lay out.
-        text = QFontMetricsF(font).horizontalAdvance("-0.55") + 6
+        # A point smaller than the index labels: the bar's width is taken from the heatmap.
+        bar_font = QFont(font)
+        bar_font.setPointSizeF(font.pointSizeF() - 1)
+        self.bar.axis.setStyle(tickFont=bar_font)
+        # Wide enough for any level's label: a fixed width, so new levels never re-lay out.
+        fm = QFontMetricsF(bar_font)
+        text = max(fm.horizontalAdvance(t) for t in _WIDEST_BAR_LABELS) + BAR_TEXT_PAD
         self.bar.axis.setWidth(int(np.ceil(text)))
         self._ticks.clear()
         self._fit_ticks()
@@ -305,13 +312,18 @@ def tick_step(cell: float, label: float, n: int) -> int:
 
 
 def _bar_label(v: float) -> str:
-    """A colour-bar level in at most five characters: 0.53, -12, 340, 2e-5."""
+    """A colour-bar level in at most six characters: 0.53, -0.011, 340, 2e-5."""
     a = abs(v)
     if 0.01 <= a < 100:
         return f"{v:.2g}"
     if 100 <= a < 1e4:
         return f"{v:.0f}"
-    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+# The widest labels _bar_label makes: the bar's axis reserves their width, since
+# pyqtgraph silently drops a tick label wider than its axis.
+_WIDEST_BAR_LABELS = ("-0.088", "-8888", "-8e-88", "-8e88")
 
 
 class MatrixPanel(QWidget):
@@ -356,7 +368,7 @@ class MatrixPanel(QWidget):
         self._glw.ci.layout.setSpacing(6)
         for row in rows:
             row.layout.setContentsMargins(2, 2, 2, 2)
-            row.layout.setHorizontalSpacing(6)
+            row.layout.setHorizontalSpacing(4)
             row.layout.setVerticalSpacing(0)
         self._maps: dict[str, _Heatmap] = {}
         # A vertical caption per row in its phase colour: which half of the pass it is.

@@ -336,3 +336,19 @@ def test_ticks_follow_a_new_shape_at_the_same_step(panel, qtbot):
     panel.show_layer(st, 2)   # a₁: 8 rows, the same step k = 1 (it showed only 0, 1)
     ticks = [v for v, _ in panel._maps["a_prev"].plot.getAxis("left")._tickLevels[0]]
     assert ticks == list(range(8))
+
+
+@pytest.mark.parametrize("m", [3e-9, 4e-4, 0.0123, 0.55, 7.7, 42.0, 987.0, 5432.0, 3.2e5])
+def test_every_colour_bar_label_fits_its_fixed_width(panel, m):
+    # pyqtgraph drops a label wider than its axis: at ±0.011 only "0" was left.
+    from PyQt6.QtGui import QFontMetricsF
+
+    from gui.matrix_panel import BAR_TEXT_PAD
+    hm = panel._maps["z"]
+    st = make_stepper()
+    step_until(st, "z", 1)
+    hm.show(np.full((8, 5), m) * np.sign(st.state.z[1]), "")
+    labels = [text for _, text in hm.bar.axis._tickLevels[0]]
+    fm = QFontMetricsF(hm.bar.axis.style["tickFont"])
+    assert len(labels) == 3
+    assert all(fm.horizontalAdvance(t) + BAR_TEXT_PAD <= hm.bar.axis.width() for t in labels)
