@@ -8,8 +8,6 @@ option and the problem, never a traceback); 1 an internal error (or, for
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import os
 import sys
 import time
@@ -21,14 +19,14 @@ from typing import Any, TextIO
 import numpy as np
 
 from engine import Network, check_lr
-from engine.fileio import BadFileError, atomic_write_text, load_spec_file, save_spec_file
+from engine.fileio import BadFileError, load_spec_file, save_spec_file
+from engine.history_csv import write_history_csv
 
 from .args import ArgParser, UsageError, int_in_range
 
 PROG = "backprop-lens"
 EXPORT_TYPES = (".png", ".svg", ".csv")
 MAX_EPOCHS = 1_000_000
-LOSS_CSV_HEADER = ["iteration", "epoch", "train_loss", "epoch_train_loss", "epoch_val_loss"]
 
 
 def _positive_int(name: str, hi: int) -> Any:
@@ -269,32 +267,7 @@ def _check_writable(path: str, option: str, exts: tuple[str, ...] | None = None)
         raise BadFileError(path, f"cannot write ({option}): the folder {folder} is not writable")
 
 
-def write_loss_csv(history: Any, path: str, iters_per_epoch: int) -> None:
-    """The loss CSV (same columns as the app's loss-plot export), without loading Qt."""
-    k = iters_per_epoch
-    rows = [[str(i), str((i - 1) // k + 1), repr(float(v)), "", ""]
-            for i, v in enumerate(history.iter_loss, start=1)]
-    for col, values in ((3, history.epoch_train), (4, history.epoch_val)):
-        for e, v in enumerate(values, start=1):
-            if 0 < e * k <= len(rows):
-                rows[e * k - 1][col] = repr(float(v))
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(LOSS_CSV_HEADER)
-    w.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
-
-
 # --- the commands --------------------------------------------------------------
-
-
-def _history_for_plot(history: Any, iters_per_epoch: int) -> Any:
-    class H:
-        iter_loss = list(history.iter_loss)
-        epoch_train = list(history.epoch_train)
-        epoch_val = list(history.epoch_val)
-    H.iters_per_epoch = iters_per_epoch  # type: ignore[attr-defined]
-    return H()
 
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -360,13 +333,12 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     plots = [p for p in args.export_loss or [] if Path(p).suffix.lower() != ".csv"]
     for path in args.export_loss or []:
         if Path(path).suffix.lower() == ".csv":
-            write_loss_csv(h, path, iters_per_epoch)
+            write_history_csv(h, path, iters_per_epoch)
     if plots:
         from gui.loss_plot import export_loss_plot  # Qt only when a picture is wanted
         for path in plots:
             try:
-                export_loss_plot(_history_for_plot(h, iters_per_epoch), path, log_y=args.log_y,
-                                 iters_per_epoch=iters_per_epoch)
+                export_loss_plot(h, path, log_y=args.log_y, iters_per_epoch=iters_per_epoch)
             except OSError as e:
                 raise BadFileError(path, f"cannot write: {e.strerror or e}") from None
 

@@ -3,39 +3,11 @@
 The widget only draws ``engine.training.History`` (``iter_loss``, ``epoch_train``,
 ``epoch_val``); it computes nothing but the x positions of the points.
 
-Numbering
----------
-Iterations are numbered 1..N (iteration i is the i-th parameter update) and
-epochs 1..E. Epoch e's losses are measured after its last iteration, so on the
-"iteration" axis they sit at the iteration that ended the epoch
-(``history.epoch_iteration`` when the History has it, else e·k with k iterations
-per epoch); on the "epoch" axis iteration i sits at a fractional epoch (i / k for
-a fresh run). k comes from the ``iters_per_epoch`` argument, else from
-``history.iters_per_epoch``, else ``history.epoch_iteration[0]``, else it is
-inferred as ``N // E`` (exact whenever the history ends on an epoch boundary,
-e.g. after training finished).
-
-CSV format (``export(path.csv)``)
----------------------------------
-One header line, then one row per iteration::
-
-    iteration,epoch,train_loss,epoch_train_loss,epoch_val_loss
-    1,1,0.73,,
-    2,1,0.69,0.68,0.70        <- last iteration of epoch 1 carries its epoch losses
-
-``epoch`` is the epoch the iteration belongs to (empty when k is unknown);
-``epoch_train_loss`` / ``epoch_val_loss`` are filled only on the last iteration
-of an epoch (empty otherwise, and ``epoch_val_loss`` empty when there is no
-validation set). Epoch values that have no iteration row (an inconsistent
-history) get rows with an empty iteration. Values are written with ``repr`` so
-they read back bit-identically. The CSV is written with the csv module, not
-pyqtgraph's CSVExporter: that one exports the *displayed* (downsampled,
-log-mapped) data, which would not round-trip the history.
+Numbering and the CSV format: see ``engine.history_csv``.
 """
 
 from __future__ import annotations
 
-import csv
 import os
 import tempfile
 from collections.abc import Callable
@@ -48,6 +20,16 @@ import pyqtgraph.exporters
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QPen
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.history_csv import (  # noqa: F401 - part of this module's interface
+    CSV_HEADER,
+    epoch_ends,
+    epoch_layout,
+    history_csv_text,
+    iters_per_epoch_of,
+    read_history_csv,
+    write_history_csv,
+)
 
 from .loss_range import Range, StickyViewBox, padded, sticky_x, sticky_y
 
@@ -62,7 +44,6 @@ EPOCH_SYMBOLS = ("o", "s")  # train, validation
 # with 1 each column keeps its min and max, so a band looks the same and costs a fraction
 # to draw; the thick epoch lines of a long run cost ~1.5 ms more per paint at 5.
 DOWNSAMPLE_FACTOR = 1.0
-CSV_HEADER = ["iteration", "epoch", "train_loss", "epoch_train_loss", "epoch_val_loss"]
 
 
 class _Growing:
@@ -188,56 +169,6 @@ class _GridAxis(pg.AxisItem):
         return self._pens[key]
 
 
-def iters_per_epoch_of(history: Any, iters_per_epoch: int | None = None) -> int | None:
-    """k, the number of iterations per epoch (see the module docstring), or None if unknown."""
-    k = iters_per_epoch or getattr(history, "iters_per_epoch", None)
-    if k:
-        return int(k)
-    ends = getattr(history, "epoch_iteration", None)
-    if ends:
-        return int(ends[0])
-    n, e = len(history.iter_loss), len(history.epoch_train)
-    return n // e if e and n >= e else None
-
-
-def epoch_ends(history: Any, k: int | None) -> np.ndarray | None:
-    """(E,) the iteration that ended each epoch, or None if unknown (see the module docstring)."""
-    E = max(len(history.epoch_train), len(history.epoch_val))
-    known = getattr(history, "epoch_iteration", None)
-    if known is not None and len(known) >= E:
-        return np.asarray(known[:E], dtype=float)
-    if k:
-        return k * np.arange(1, E + 1, dtype=float)
-    return None
-
-
-def epoch_layout(history: Any, k: int | None) -> tuple[np.ndarray | None, np.ndarray | None,
-                                                          np.ndarray | None]:
-    """Where epochs end and where each iteration falls on the epoch axis.
-
-    Returns
-    -------
-    ends : (E,) iteration that ended each epoch, or None if unknown.
-    frac : (N,) fractional epoch of each iteration (epoch-axis x), or None.
-    index : (N,) int, epoch (1-based) each iteration belongs to, or None.
-    """
-    n = len(history.iter_loss)
-    ends = epoch_ends(history, k)
-    if ends is None:
-        return None, None, None
-    if not k:
-        return ends, None, None
-    E = ends.size
-    i = np.arange(1, n + 1, dtype=float)
-    last = ends[-1] if E else 0.0
-    # interpolate inside finished epochs, extrapolate with k into the running one
-    frac = np.where(i <= last, np.interp(i, np.r_[0.0, ends], np.arange(E + 1.0)),
-                    E + (i - last) / k)
-    index = np.where(i <= last, np.searchsorted(ends, i) + 1,
-                     E + np.ceil((i - last) / k)).astype(int)
-    return ends, frac, index
-
-
 class LossPlotWidget(QWidget):
     """Loss C against iteration or epoch; set a History once, then ``refresh()`` while it grows."""
 
@@ -280,7 +211,7 @@ class LossPlotWidget(QWidget):
                                   name="train loss (mini-batch, per iteration)")
         self.epoch_train_curve = pi.plot(
             pen=pg.mkPen((20, 40, 140), width=2.5), symbol=EPOCH_SYMBOLS[0], symbolSize=6,
-            symbolBrush=(20, 40, 140), symbolPen=None, name="train loss (full set, per epoch)",
+            symbolBrush=(20, 40, 140), symbolPen=None, name="train loss (mean over the epoch)",
             autoDownsampleFactor=DOWNSAMPLE_FACTOR)
         self.epoch_val_curve = pi.plot(
             pen=pg.mkPen((220, 100, 20), width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine),
@@ -448,7 +379,7 @@ class LossPlotWidget(QWidget):
             raise ValueError(f"export width must be at least 16 pixels, got {width}")
         self.refresh()
         if ext == ".csv":
-            _atomic_write(path, lambda tmp: write_history_csv(self._history, tmp, self._k))
+            write_history_csv(self._history, path, self._k)   # atomic itself
         elif ext == ".png":
             def write_png(tmp: str) -> None:
                 ex = pg.exporters.ImageExporter(self.plot_item)
@@ -505,47 +436,6 @@ class LossPlotWidget(QWidget):
         if self._log_y and (y <= 0).any():
             y = np.where(y > 0, y, np.nan)
         return y
-
-
-def write_history_csv(history: Any, path: str | os.PathLike[str],
-                      iters_per_epoch: int | None = None) -> None:
-    """Write the History as CSV in the format of the module docstring (not atomic)."""
-    n = len(history.iter_loss)
-    ends, _, index = epoch_layout(history, iters_per_epoch_of(history, iters_per_epoch))
-    et, ev = list(history.epoch_train), list(history.epoch_val)
-    rows: list[list[str]] = []
-    for i in range(1, n + 1):
-        epoch = str(index[i - 1]) if index is not None else ""
-        rows.append([str(i), epoch, repr(float(history.iter_loss[i - 1])), "", ""])
-    for e in range(1, max(len(et), len(ev)) + 1):
-        end = int(ends[e - 1]) if ends is not None else None
-        if end is None or not 1 <= end <= n:  # no iteration row for this epoch: its own row
-            rows.append(["", str(e), "", "", ""])
-            end = len(rows)
-        row = rows[end - 1]
-        if e <= len(et):
-            row[3] = repr(float(et[e - 1]))
-        if e <= len(ev):
-            row[4] = repr(float(ev[e - 1]))
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        w.writerows(rows)
-
-
-def read_history_csv(path: str | os.PathLike[str]) -> dict[str, list[float]]:
-    """Read a loss CSV back: ``{"iter_loss": [...], "epoch_train": [...], "epoch_val": [...]}``."""
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header != CSV_HEADER:
-            raise ValueError(f"{path}: header {header} is not {CSV_HEADER}")
-        out: dict[str, list[float]] = {"iter_loss": [], "epoch_train": [], "epoch_val": []}
-        for row in reader:
-            for key, cell in zip(("iter_loss", "epoch_train", "epoch_val"), row[2:5], strict=True):
-                if cell:
-                    out[key].append(float(cell))
-    return out
 
 
 def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
