@@ -116,6 +116,15 @@ class GraphView(QWidget):
         """(phase, layer) of the highlighted step; ("idle", None) before the first step."""
         return self._highlight
 
+    @property
+    def compact(self) -> bool:
+        """Presentation mode: the legend line is hidden, the picture gets its height."""
+        return self.legend.isHidden()
+
+    def set_compact(self, on: bool) -> None:
+        """Hide the legend line (presentation: at large fonts it wrapped to two lines)."""
+        self.legend.setVisible(not on)
+
     def set_font_scale(self, f: float) -> None:
         """Scale all text (presentation mode)."""
         self._scale = f

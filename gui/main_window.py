@@ -21,7 +21,7 @@ from .graph_view import GraphView
 from .lens_model import LensModel
 from .loss_plot import LossPlotWidget
 from .matrix_panel import MatrixPanel
-from .settings import PRESENTATION_SCALE, AppSettings, apply_theme
+from .settings import AppSettings, apply_theme, presentation_scale
 from .status_bar import LensStatusBar
 from .window_menus import build_menus
 
@@ -36,6 +36,10 @@ FIRST_SIZE_SHARE, FIRST_SIZE_MAX = 0.92, (1600, 1000)
 # Below this width the editor shares the data dock's place (a tab) so the matrices get the
 # centre: beside three columns, five heatmaps got ~40 px each at 1280 px.
 TABBED_EDITOR_BELOW = 1400
+# Presentation mode: shares of the centre's height for graph, matrices and formula. The
+# matrices are what the class looks at; the graph keeps enough for its columns of neurons
+# and the formula for its equation and explanation.
+PRESENTATION_SHARES = (0.30, 0.48, 0.22)
 
 
 class MainWindow(QMainWindow):
@@ -57,6 +61,8 @@ class MainWindow(QMainWindow):
         self.layer = self.model.net.L     # the layer whose matrices are shown
         self._font_scale = 1.0
         self._saved_docks: dict[str, bool] = {}
+        self._presenting = False
+        self._saved_centre: list[int] = []   # the splitter's sizes before presentation mode
         self._prediction_at = -float("inf")   # when training last redrew the prediction
 
         self.graph = GraphView()
@@ -73,6 +79,7 @@ class MainWindow(QMainWindow):
             centre.setStretchFactor(centre.indexOf(w), stretch)
         centre.setChildrenCollapsible(False)
         centre.setSizes([250, 470, 240])   # the formula panel needs room for its explanation
+        self.centre = centre
         self.setCentralWidget(centre)
         self.loss_dock = self._dock("Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
         self.data_dock = self._dock("Data", self.data_view, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -225,16 +232,32 @@ class MainWindow(QMainWindow):
             w.set_font_scale(f)
 
     def set_presentation(self, on: bool) -> None:
-        """Presentation mode: larger fonts, only graph, matrices, formulas and the data."""
-        docks = {"editor": self.editor_dock, "loss": self.loss_dock}
+        """Presentation mode: larger fonts, only the graph, the matrices and the formula.
+
+        The docks stay in the View menu. At 1280×800 the data dock beside the centre left
+        the heatmaps ~40 px high, so it goes too; the centre splitter gets sizes for the
+        larger fonts and its own sizes come back when the mode ends.
+        """
+        docks = {"editor": self.editor_dock, "data": self.data_dock, "loss": self.loss_dock}
+        if on == self._presenting:
+            return   # already so: saving the sizes again would save the presentation ones
+        self._presenting = on
         if on:
             self._saved_docks = {k: not d.isHidden() for k, d in docks.items()}
+            self._saved_centre = self.centre.sizes()
             for d in docks.values():
                 d.hide()
         else:
             for k, d in docks.items():
                 d.setVisible(self._saved_docks.get(k, True))
-        self.set_font_scale(PRESENTATION_SCALE if on else 1.0)
+        self.graph.set_compact(on)
+        self.matrices.set_compact(on)
+        self.set_font_scale(presentation_scale(self.height()) if on else 1.0)
+        if on:
+            total = max(sum(self._saved_centre), 1)
+            self.centre.setSizes([int(total * share) for share in PRESENTATION_SHARES])
+        elif self._saved_centre:
+            self.centre.setSizes(self._saved_centre)
         self.settings.set("presentation", bool(on))
 
     def set_theme(self, theme: str) -> None:
@@ -309,6 +332,8 @@ class MainWindow(QMainWindow):
         if self._size_docks and w > 0:
             self._arrange_docks(w)
             self._size_docks = False
+        if self._presenting and presentation_scale(self.height()) != self._font_scale:
+            self.set_font_scale(presentation_scale(self.height()))
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         """Ask to save unsaved work, then stop training and timers."""

@@ -439,6 +439,13 @@ class MatrixPanel(QWidget):
         """The text shown in an empty heatmap, or ``None`` when it shows data."""
         return self._maps[quantity].empty_text
 
+    def set_compact(self, on: bool) -> None:
+        """Presentation mode: no hover line under the heatmaps (their height matters more).
+
+        A hovered cell still shows its value in a tooltip and its arithmetic in the formula.
+        """
+        self._hover_label.setVisible(not on)
+
     def set_font_scale(self, f: float) -> None:
         """Scale all text (presentation mode)."""
         self._scale = f

@@ -19,6 +19,17 @@ ORGANIZATION = "BackpropLens"
 APPLICATION = "Backprop Lens"
 THEMES = ("light", "dark")
 PRESENTATION_SCALE = 1.45   # font scale for a projector at the back of a lecture hall
+# A shorter window gets a smaller presentation scale: at 1.45 on a 1280×800 projector the
+# texts left the heatmaps ~40 px. Full scale from FULL_SCALE_HEIGHT px down to
+# MIN_PRESENTATION_SCALE at SMALL_HEIGHT px (and below).
+FULL_SCALE_HEIGHT, SMALL_HEIGHT, MIN_PRESENTATION_SCALE = 960, 720, 1.2
+
+
+def presentation_scale(height: int) -> float:
+    """The presentation font scale for a window ``height`` px high, in steps of 0.05."""
+    t = min(max((height - SMALL_HEIGHT) / (FULL_SCALE_HEIGHT - SMALL_HEIGHT), 0.0), 1.0)
+    f = MIN_PRESENTATION_SCALE + t * (PRESENTATION_SCALE - MIN_PRESENTATION_SCALE)
+    return round(f * 20) / 20   # coarse steps: a resize drag does not re-font every pixel
 
 # key: (default, type) of every remembered value
 DEFAULTS: dict[str, tuple[Any, type]] = {

@@ -355,3 +355,29 @@ def test_a_wide_first_window_keeps_the_editor_on_the_left(window):
     window._arrange_docks(1600)
     assert window.tabifiedDockWidgets(window.data_dock) == []
     assert window.dockWidgetArea(window.editor_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
+
+
+def test_presentation_mode_hides_the_data_dock_and_legend_and_restores_them(window):
+    """Presentation gives the centre the width and height; leaving brings the layout back."""
+    normal = window.centre.sizes()
+    window.presentation_action.setChecked(True)
+    assert window.data_dock.isHidden()
+    assert window.graph.legend.isHidden() and window.graph.compact
+    assert window.data_dock.toggleViewAction() in window.menuBar().actions()[2].menu().actions()
+    window.presentation_action.setChecked(False)
+    assert not window.data_dock.isHidden() and not window.graph.compact
+    assert window.centre.sizes() == normal
+
+
+def test_presentation_keeps_a_dock_the_user_had_closed_closed(window):
+    window.loss_dock.hide()
+    window.presentation_action.setChecked(True)
+    window.presentation_action.setChecked(False)
+    assert window.loss_dock.isHidden() and not window.data_dock.isHidden()
+
+
+def test_presentation_scale_shrinks_with_the_window_height():
+    from gui.settings import PRESENTATION_SCALE, presentation_scale
+    assert presentation_scale(1080) == presentation_scale(1000) == PRESENTATION_SCALE
+    assert 1.0 < presentation_scale(720) < presentation_scale(800) < PRESENTATION_SCALE
+    assert presentation_scale(400) == presentation_scale(720)
