@@ -13,6 +13,7 @@ Run: ``make bench`` (or ``.venv/bin/python bench/bench_engine.py [--rounds N]``)
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -109,13 +110,12 @@ def main() -> int:
     except ImportError:
         have_torch = False
         print("torch not installed: the PyTorch column is skipped", file=sys.stderr)
-    try:
-        from threadpoolctl import threadpool_info
-
-        blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads, "
-                         f"{i.get('architecture')})" for i in threadpool_info())
-    except ImportError:
-        blas = "threadpoolctl not installed"
+    try:  # which BLAS numpy was built with (the matmuls of the big networks run there)
+        b = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        blas = f"{b.get('name')} {b.get('version')}"
+    except (TypeError, KeyError):
+        blas = "unknown"
+    blas += f"; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
     print(f"numpy {np.__version__}; BLAS: {blas}")
     print(f"{'network':<22}{'batch':>6}{'engine':>11}{'plain np':>11}{'torch':>11}"
           f"{'stepper':>11}{'torch/eng':>11}{'plain/eng':>11}{'stepper/eng':>13}")
