@@ -17,15 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QCursor, QFont, QFontMetricsF, QTextOption, QTransform
-from PyQt6.QtWidgets import (
-    QGraphicsTextItem,
-    QGraphicsWidget,
-    QLabel,
-    QSizePolicy,
-    QToolTip,
-    QVBoxLayout,
-    QWidget,
-)
+from PyQt6.QtWidgets import QGraphicsTextItem, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from gui import style
 
@@ -39,14 +31,6 @@ SLOTS = (
 _SYMBOLS = {"W": "W", "b": "b", "z": "z", "a": "a", "sigma_prime": "σ'", "dc_da": "∂c/∂a",
             "delta": "δ", "dW": "∂C/∂W", "db": "∂C/∂b"}
 BAR_TEXT_PAD = 6   # px beside a colour bar's label: tick 3, offset 2, rounding 1
-BAR_WIDTH = 8      # px of colour in a bar
-# A ColorBarItem's size hints, measured (a test compares them with a real bar's):
-# its axis, the colour, and the PlotItem's 1 px margins; 2 px high at least, 52 preferred.
-_BAR_AXIS_DEFAULT = 45   # ColorBarItem's own axis width, before set_tick_font
-_BAR_FRAME = 2
-_BAR_MIN_HEIGHT = 2
-_BAR_PREFERRED_HEIGHT = 52
-_QT_MAX_SIZE = 16777215  # QWIDGETSIZE_MAX
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 try:  # the engine's titles are the reference; this fallback only keeps the panel usable
@@ -167,18 +151,19 @@ class _Heatmap:
         # Shift by half a cell so cell (r, c) is centred on the integer (c, r).
         self.image.setTransform(QTransform().translate(-0.5, -0.5))
         self.plot.addItem(self.image)
-        # The colour bar (a whole PlotItem, ~5 ms with its menus) is built when the slot
-        # first shows data: at start-up most slots are empty and their bars hidden.
-        # Until then a blank placeholder of the bar's exact size holds its cell, so
-        # filling a slot never re-lays out the row (a hidden bar keeps its place too).
-        self.bar: pg.ColorBarItem | None = None
-        self._bar_font: QFont | None = None
-        self._bar_axis_width = _BAR_AXIS_DEFAULT
-        self._bar_slot: QGraphicsWidget | None = QGraphicsWidget()
-        self._bar_slot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self._size_bar_slot()
-        self.plot.layout.addItem(self._bar_slot, 2, 5)   # where setImageItem puts the bar
+        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.diverging_cmap(),
+                                   interactive=False, width=8)
+        self.bar.setImageItem(self.image, insert_in=self.plot)
         self.plot.layout.setColumnFixedWidth(4, 1)   # pyqtgraph's 5 px gap before the bar
+        # Three labels, −m, 0, +m, on an axis of fixed width: the bar never re-lays out
+        # the row when the levels change, and it leaves the heatmap most of the column.
+        self.bar.axis.setStyle(tickLength=3, tickTextOffset=2, autoExpandTextSpace=False)
+        # (tick length + text offset + 1 px rounding: what the labels' width is added to)
+        # A hidden bar (empty slot) keeps its place: freeing it re-laid out the whole row,
+        # resizing every plot in it, each time a slot filled or emptied.
+        policy = self.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.bar.setSizePolicy(policy)
         self.empty = pg.TextItem(style.NOT_COMPUTED, color=style.MUTED, anchor=(0.5, 0.5))
         self.plot.addItem(self.empty, ignoreBounds=True)
         self.empty_font = style.font(1.0, 1)
@@ -209,8 +194,7 @@ class _Heatmap:
             # Hidden, not cleared: in the window, ImageItem.clear() asked Qt to repaint the
             # whole panel (a scene-wide update) on every step that emptied a slot.
             self.image.setVisible(False)
-            if self.bar is not None:
-                self.bar.setVisible(False)  # a scale without data would be a stale number
+            self.bar.setVisible(False)  # a scale without data would be a stale number
             # Wrapped onto two lines: one line is wider than a narrow vector plot.
             two_lines = empty_text.replace(" yet", "<br>yet").replace(" for ", "<br>for ")
             self.empty.setHtml(f'<div style="text-align:center; color:{style.MUTED}">'
@@ -228,57 +212,19 @@ class _Heatmap:
         self.empty.setVisible(False)
         self.empty_text = None
         self.image.setVisible(True)
-        bar = self._ensure_bar()
-        bar.setVisible(True)
+        self.bar.setVisible(True)
         self.image.setImage(arr, autoLevels=False)
         levels = style.symmetric_levels(arr)
         if levels != self.levels:
             self.levels = levels
-            bar.setLevels(levels)   # (setImage without autoLevels keeps the old ones)
+            self.bar.setLevels(levels)   # (setImage without autoLevels keeps the old ones)
             m = levels[1]
-            bar.axis.setTicks([[(-m, _bar_label(-m)), (0.0, "0"), (m, _bar_label(m))], []])
+            self.bar.axis.setTicks([[(-m, _bar_label(-m)), (0.0, "0"), (m, _bar_label(m))], []])
         if arr.shape != self.shape:
             self.shape = arr.shape
             rows, cols = arr.shape
             self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
             self._fit_ticks()
-
-    def _size_bar_slot(self) -> None:
-        """Give the placeholder the size hints the real bar would have (tested equal)."""
-        assert self._bar_slot is not None
-        w = self._bar_axis_width + BAR_WIDTH + _BAR_FRAME
-        self._bar_slot.setMinimumSize(w, _BAR_MIN_HEIGHT)
-        self._bar_slot.setPreferredSize(w, _BAR_PREFERRED_HEIGHT)
-        self._bar_slot.setMaximumSize(w, _QT_MAX_SIZE)
-
-    def _ensure_bar(self) -> pg.ColorBarItem:
-        """The colour bar, built in the placeholder's cell the first time it is needed."""
-        if self.bar is not None:
-            return self.bar
-        slot = self._bar_slot
-        assert slot is not None
-        self.plot.layout.removeItem(slot)
-        slot.setParentItem(None)
-        if slot.scene() is not None:
-            slot.scene().removeItem(slot)
-        self._bar_slot = None
-        bar = pg.ColorBarItem(values=(-1, 1), colorMap=style.diverging_cmap(),
-                              interactive=False, width=BAR_WIDTH)
-        bar.setImageItem(self.image, insert_in=self.plot)
-        self.plot.layout.setColumnFixedWidth(4, 1)   # pyqtgraph's 5 px gap before the bar
-        # Three labels, −m, 0, +m, on an axis of fixed width: the bar never re-lays out
-        # the row when the levels change, and it leaves the heatmap most of the column.
-        bar.axis.setStyle(tickLength=3, tickTextOffset=2, autoExpandTextSpace=False)
-        if self._bar_font is not None:
-            bar.axis.setStyle(tickFont=self._bar_font)
-            bar.axis.setWidth(self._bar_axis_width)
-        # A hidden bar (emptied slot) keeps its place: freeing it re-laid out the whole
-        # row, resizing every plot in it, each time a slot filled or emptied.
-        policy = bar.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        bar.setSizePolicy(policy)
-        self.bar = bar
-        return bar
 
     def _on_resized(self) -> None:
         self._fit_empty()
@@ -292,16 +238,11 @@ class _Heatmap:
         # A point smaller than the index labels: the bar's width is taken from the heatmap.
         bar_font = QFont(font)
         bar_font.setPointSizeF(font.pointSizeF() - 1)
-        self._bar_font = bar_font
+        self.bar.axis.setStyle(tickFont=bar_font)
         # Wide enough for any level's label: a fixed width, so new levels never re-lay out.
         fm = QFontMetricsF(bar_font)
         text = max(fm.horizontalAdvance(t) for t in _WIDEST_BAR_LABELS) + BAR_TEXT_PAD
-        self._bar_axis_width = int(np.ceil(text))
-        if self.bar is not None:
-            self.bar.axis.setStyle(tickFont=bar_font)
-            self.bar.axis.setWidth(self._bar_axis_width)
-        else:
-            self._size_bar_slot()
+        self.bar.axis.setWidth(int(np.ceil(text)))
         self._ticks.clear()
         self._fit_ticks()
 
