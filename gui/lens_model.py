@@ -401,8 +401,7 @@ class LensModel(QObject):
 
     def shutdown(self) -> None:
         """Stop everything before the window closes."""
-        if self._controller is not None:
-            self._controller.stop()
+        self.stop_training()
 
     @property
     def epochs_target(self) -> int | None:

@@ -168,8 +168,9 @@ class MainWindow(QMainWindow):
         self._on_state_changed()
 
     def _on_dataset_changed(self) -> None:
-        self.data_view.set_dataset(self.model.dataset)
-        self.data_view.set_network(self.model.net)
+        if self.data_view.net is not self.model.net:
+            self.data_view.set_network(self.model.net)
+        self.data_view.set_dataset(self.model.dataset)   # draws the prediction once
         self._on_sample_changed()
 
     def _on_sample_changed(self) -> None:
