@@ -11,41 +11,37 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
+from engine.formulas import sub
 from gui import style
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 CELL_HINT = "Hover a cell of a matrix to see the numbers that produced it."
 START_HINT = "press → to start"
-
-
-def _s(n: int) -> str:
-    return str(n).translate(_SUB)
 
 
 def describe(rec) -> str:
     """One sentence on what a step does, in the lecture's words."""
     l = rec.layer
     if rec.kind == "z":
-        return (f"Forward, layer {l}: each unit weighs the outputs a{_s(l - 1)} of the layer "
-                f"below with its row of W{_s(l)} and adds its bias b{_s(l)}.")
+        return (f"Forward, layer {l}: each unit weighs the outputs a{sub(l - 1)} of the layer "
+                f"below with its row of W{sub(l)} and adds its bias b{sub(l)}.")
     if rec.kind == "a":
-        return (f"Forward, layer {l}: the activation σ{_s(l)} is applied to every entry of "
-                f"z{_s(l)}, one number at a time.")
+        return (f"Forward, layer {l}: the activation σ{sub(l)} is applied to every entry of "
+                f"z{sub(l)}, one number at a time.")
     if rec.kind == "loss":
         return "Loss: the output a_L is compared with the target y; C is what training lowers."
     if rec.kind == "delta":
         if "ᵀ" in rec.formula:  # a hidden layer: the error comes back through W_{ℓ+1}ᵀ
-            return (f"Backward, layer {l}: the sensitivity δ{_s(l)} is the error sent back "
-                    f"through W{_s(l + 1)}ᵀ, gated by σ'{_s(l)}.")
+            return (f"Backward, layer {l}: the sensitivity δ{sub(l)} is the error sent back "
+                    f"through W{sub(l + 1)}ᵀ, gated by σ'{sub(l)}.")
         if "σ'" in rec.formula:
-            return (f"Backward, output layer {l}: the error ∂c/∂a{_s(l)} of the output, gated "
-                    f"by σ'{_s(l)}, is the sensitivity δ{_s(l)} where backprop starts.")
+            return (f"Backward, output layer {l}: the error ∂c/∂a{sub(l)} of the output, gated "
+                    f"by σ'{sub(l)}, is the sensitivity δ{sub(l)} where backprop starts.")
         return (f"Backward, output layer {l}: with this loss and output the sensitivity is "
-                f"simply δ{_s(l)} = a{_s(l)} − y, where backprop starts.")
+                f"simply δ{sub(l)} = a{sub(l)} − y, where backprop starts.")
     if rec.kind == "grads":
         avg = " (both averaged over the batch)" if "1/B" in rec.formula else ""
-        return (f"Backward, layer {l}: the weight gradient is δ{_s(l)} times the layer's input "
-                f"a{_s(l - 1)}ᵀ; the bias gradient is δ{_s(l)} itself{avg}.")
+        return (f"Backward, layer {l}: the weight gradient is δ{sub(l)} times the layer's input "
+                f"a{sub(l - 1)}ᵀ; the bias gradient is δ{sub(l)} itself{avg}.")
     if rec.kind == "update":
         return "Update: every W and b takes a step of size α against its gradient."
     return ""

@@ -22,13 +22,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from engine.formulas import sub
 from gui import style
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 class GraphView(QWidget):
@@ -142,7 +142,7 @@ class GraphView(QWidget):
         for key, sym in keys:
             arr = getattr(st, key)[layer] if st is not None else None
             val = style.NOT_COMPUTED if arr is None else style.fmt(arr[unit, self.sample])
-            lines.append(f"{sym}{str(layer).translate(_SUB)}[{unit}] = {val}")
+            lines.append(f"{sym}{sub(layer)}[{unit}] = {val}")
         return "\n".join(lines)
 
     def item_count(self) -> int:
@@ -272,7 +272,7 @@ class GraphView(QWidget):
             band.setBrush(QBrush(QColor(150, 150, 150, 70)))
             band.setZValue(-5)
             self._vb.addItem(band)
-            self._text(f"W{str(l).translate(_SUB)} ({n_out} × {n_in})", l - 0.5, 0,
+            self._text(f"W{sub(l)} ({n_out} × {n_in})", l - 0.5, 0,
                        (0.5, 0.5), -1, color=style.MUTED)
             return
         lines = []

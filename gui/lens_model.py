@@ -207,9 +207,7 @@ class LensModel(QObject):
             self.error_occurred.emit(str(e))
             return False
         self.lr = lr
-        self.optimizer.lr = lr
-        if hasattr(self.stepper, "lr"):   # the stepper may keep its own copy of α
-            self.stepper.lr = lr
+        self.optimizer.lr = lr   # shared by the stepper and the trainer
         self.settings_changed.emit()
         return True
 

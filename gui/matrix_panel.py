@@ -19,6 +19,7 @@ from PyQt6.QtCore import QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QCursor, QFont, QFontMetricsF, QTextOption, QTransform
 from PyQt6.QtWidgets import QGraphicsTextItem, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
+from engine.stepper import quantity_title
 from gui import style
 
 # (slot key, quantity key in the state, layer offset, grid row, grid col, column stretch)
@@ -28,28 +29,7 @@ SLOTS = (
     ("dc_da", "dc_da", 0, 1, 0, 3), ("sigma_prime", "sigma_prime", 0, 1, 1, 3),
     ("delta", "delta", 0, 1, 2, 3), ("dW", "dW", 0, 1, 3, 3), ("db", "db", 0, 1, 4, 2),
 )
-_SYMBOLS = {"W": "W", "b": "b", "z": "z", "a": "a", "sigma_prime": "σ'", "dc_da": "∂c/∂a",
-            "delta": "δ", "dW": "∂C/∂W", "db": "∂C/∂b"}
 BAR_TEXT_PAD = 6   # px beside a colour bar's label: tick 3, offset 2, rounding 1
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-try:  # the engine's titles are the reference; this fallback only keeps the panel usable
-    from engine.stepper import quantity_title as _engine_title
-except ImportError:  # pragma: no cover - the stepper is part of the engine
-    _engine_title = None
-
-
-def title_for(quantity: str, layer: int, shape: tuple[int, ...] | None,
-              L: int | None = None) -> str:
-    """The seed's name of a quantity with its shape, e.g. ``δ₂ (8 × 200)``.
-
-    ``L`` lets the engine name ``dc_da`` at the output ∂c/∂a_L instead of W_{L+1}ᵀδ_{L+1}.
-    """
-    if _engine_title is not None:
-        return _engine_title(quantity, layer, shape, L=L)
-    text = _SYMBOLS[quantity] + str(layer).translate(_SUB)
-    return text if shape is None else f"{text} ({shape[0]} × {shape[1]})"
-
 
 class _Title(pg.GraphicsWidget):
     """A matrix's two-line title (name, badge) that shrinks its font to fit its column.
@@ -413,7 +393,7 @@ class MatrixPanel(QWidget):
             arr = self._array(st, q, layer + off, W, b)
             hm.show(arr, self._empty_text(st, key, layer, L))
             shape = arr.shape if arr is not None else shapes.get(key, (n, batch))
-            title = title_for(q, layer + off, shape, L)
+            title = quantity_title(q, layer + off, shape, L)
             hm.set_title(self._title_html(title, key in self._marked, color),
                          self._title_html(title, True, style.NEUTRAL))
             hm.set_marked(color if key in self._marked else None)
@@ -508,7 +488,7 @@ class MatrixPanel(QWidget):
         layer = (self._layer or 0) + off
         value = self._maps[key].data[row, col]
         L = len(self._stepper.state.params) if self._stepper is not None else None
-        text = f"{title_for(q, layer, None, L)}[row {row}, col {col}] = {style.fmt(value)}"
+        text = f"{quantity_title(q, layer, None, L)}[row {row}, col {col}] = {style.fmt(value)}"
         self._hover_label.setText(text)
         QToolTip.showText(QCursor.pos(), text, self._glw)
         if self._hover != (key, row, col):
