@@ -287,7 +287,7 @@ def test_empty_text_stays_inside_its_plot_in_a_narrow_panel(panel, qtbot):
 
 
 def test_tick_step_labels_every_kth_index_so_labels_never_touch():
-    from gui.matrix_panel import tick_step
+    from gui.heatmap import tick_step
     assert tick_step(cell=30, label=12, n=8) == 1
     assert tick_step(cell=5, label=12, n=8) == 5      # 0, 5: not "01234567"
     assert tick_step(cell=1, label=20, n=784) == 20
@@ -320,9 +320,11 @@ def test_colour_bar_shows_the_symmetric_levels_in_a_fixed_width(panel):
     panel.show_layer(st, 1)
     hm = panel._maps["z"]
     m = float(np.abs(st.state.z[1]).max())
-    labels = [text for _, text in hm.bar.axis._tickLevels[0]]
+    labels = hm.bar.labels   # bottom to top
     assert labels[1] == "0" and labels[2] == f"{m:.2g}" and labels[0] == f"{-m:.2g}"
-    assert hm.bar.axis.minimumWidth() == hm.bar.axis.maximumWidth()
+    assert hm.bar.minimumWidth() == hm.bar.maximumWidth()
+    lo, hi = hm.image.getLevels()
+    assert (lo, hi) == (-m, m)
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")
@@ -340,15 +342,45 @@ def test_ticks_follow_a_new_shape_at_the_same_step(panel, qtbot):
 
 @pytest.mark.parametrize("m", [3e-9, 4e-4, 0.0123, 0.55, 7.7, 42.0, 987.0, 5432.0, 3.2e5])
 def test_every_colour_bar_label_fits_its_fixed_width(panel, m):
-    # pyqtgraph drops a label wider than its axis: at ±0.011 only "0" was left.
+    # A label wider than the bar's fixed width would be cut off at the panel's next column.
     from PyQt6.QtGui import QFontMetricsF
-
-    from gui.matrix_panel import BAR_TEXT_PAD
     hm = panel._maps["z"]
     st = make_stepper()
     step_until(st, "z", 1)
     hm.show(np.full((8, 5), m) * np.sign(st.state.z[1]), "")
-    labels = [text for _, text in hm.bar.axis._tickLevels[0]]
-    fm = QFontMetricsF(hm.bar.axis.style["tickFont"])
-    assert len(labels) == 3
-    assert all(fm.horizontalAdvance(t) + BAR_TEXT_PAD <= hm.bar.axis.width() for t in labels)
+    labels = hm.bar.labels
+    fm = QFontMetricsF(hm.bar.font)
+    assert len(labels) == 3 and labels[0].startswith("-") and labels[1] == "0"
+    assert float(labels[2]) == pytest.approx(m, rel=0.1)
+    assert all(fm.horizontalAdvance(t) <= hm.bar.text_width() for t in labels)
+
+
+def test_a_short_colour_bar_drops_its_zero_label_rather_than_overlap(panel):
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QFontMetricsF
+    bar = panel._maps["z"].bar
+    line = QFontMetricsF(bar.font).height()
+    bar.setGeometry(QRectF(0, 0, bar.minimumWidth(), 4 * line))
+    assert bar.shows_zero()
+    bar.setGeometry(QRectF(0, 0, bar.minimumWidth(), 2.5 * line))   # −m and +m touch "0"
+    assert not bar.shows_zero()
+
+
+def test_the_colour_bar_runs_from_the_maps_low_end_at_the_bottom_to_its_high_end_on_top(panel):
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QColor, QImage, QPainter
+
+    from gui import style
+    bar = panel._maps["z"].bar
+    bar.setGeometry(QRectF(0, 0, bar.minimumWidth(), 120))
+    img = QImage(int(bar.minimumWidth()), 120, QImage.Format.Format_ARGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    bar.paint(p, None, None)
+    p.end()
+    cmap = style.diverging_cmap()
+    x = bar.GAP + bar.BAR // 2
+    for y, end in ((3, 1.0), (116, 0.0), (60, 0.5)):
+        want = cmap.map(end, mode="qcolor")
+        got = img.pixelColor(x, y)
+        assert abs(got.red() - want.red()) + abs(got.blue() - want.blue()) < 30, (y, got.name())

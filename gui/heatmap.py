@@ -1,0 +1,301 @@
+"""One matrix as a heatmap: title, index axes, image, colour bar, empty state.
+
+pyqtgraph's MatrixDisplayExample idiom (row 0 on top, cells centred on their
+indices, samples are columns), built from the parts it needs rather than a
+PlotItem with a ColorBarItem.  Those are whole plots (four axes each, a context
+menu, a ViewBox inside the colour bar) and the ten of them took ~170 ms of the
+window's start-up; this panel needs one ViewBox, two index axes and a colour
+scale with three fixed labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtCore import QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QTextOption, QTransform
+from PyQt6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QSizePolicy
+
+from gui import style
+from gui.fitted_title import FittedTitle
+
+
+class ColorBar(pg.GraphicsWidget):
+    """A vertical colour scale from −m (bottom) to +m (top), labelled −m, 0 and +m.
+
+    Its width is fixed, set from the widest label any level can have, so new levels
+    never re-lay out the row.  Hidden (an empty slot), it keeps its place: freeing
+    it resized every plot in the row each time a slot filled or emptied.
+    """
+
+    GAP, BAR, TICK, OFFSET = 1, 8, 3, 2   # px, left to right: gap, strip, tick, text offset
+
+    def __init__(self, cmap: pg.ColorMap) -> None:
+        super().__init__()
+        lut = np.ascontiguousarray(cmap.getLookupTable(nPts=256, alpha=True)[::-1])  # +m on top
+        self._strip = QImage(lut.tobytes(), 1, 256, 4, QImage.Format.Format_RGBA8888).copy()
+        self.font = style.font(1.0, -3)
+        self.labels: tuple[str, str, str] = ("", "0", "")   # bottom, middle, top
+        self._text = pg.mkColor(pg.getConfigOption("foreground"))
+        policy = QSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.set_font(self.font)
+
+    def text_width(self) -> float:
+        """Room for the labels: the width less the strip, its tick and the gaps."""
+        return self.minimumWidth() - (self.GAP + self.BAR + self.TICK + self.OFFSET)
+
+    def set_font(self, font: QFont) -> None:
+        """Label in ``font``; the width fits the widest label ``bar_label`` can make."""
+        self.font = font
+        fm = QFontMetricsF(font)
+        text = max(fm.horizontalAdvance(t) for t in WIDEST_BAR_LABELS)
+        w = float(np.ceil(self.GAP + self.BAR + self.TICK + self.OFFSET + text + 1))
+        self.setMinimumWidth(w)
+        self.setMaximumWidth(w)
+        self.update()
+
+    def set_levels(self, levels: tuple[float, float]) -> None:
+        lo, hi = levels
+        self.labels = (bar_label(lo), "0", bar_label(hi))
+        self.update()
+
+    def shows_zero(self) -> bool:
+        """Whether the "0" label fits between the other two (a short plot has room for two)."""
+        return self.height() >= 3 * QFontMetricsF(self.font).height()
+
+    def paint(self, p: QPainter, *args) -> None:
+        h = self.height()
+        strip = QRectF(self.GAP, 0.0, self.BAR, h)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        p.drawImage(strip, self._strip)
+        p.setPen(QColor(style.NEUTRAL))
+        p.drawRect(strip.adjusted(0, 0, -1, -1))
+        p.setPen(self._text)
+        p.setFont(self.font)
+        x = strip.right()
+        fm = QFontMetricsF(self.font)
+        th = fm.height()
+        for label, y, top in zip(self.labels, (h - 0.5, h / 2, 0.5), (h - th, (h - th) / 2, 0.0),
+                                 strict=True):
+            p.drawLine(int(x), int(y), int(x + self.TICK), int(y))
+            if label == "0" and not self.shows_zero():
+                continue
+            box = QRectF(x + self.TICK + self.OFFSET, top, self.width(), th)
+            p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+
+
+class MatrixPlot(pg.GraphicsWidget):
+    """A ViewBox with index axes above and to the left, and a colour bar to the right."""
+
+    def __init__(self, cmap: pg.ColorMap) -> None:
+        super().__init__()
+        grid = QGraphicsGridLayout()
+        grid.setContentsMargins(1, 1, 1, 1)
+        grid.setHorizontalSpacing(0)
+        grid.setVerticalSpacing(0)
+        self.setLayout(grid)
+        self.vb = pg.ViewBox(parent=self, enableMenu=False, invertY=True, defaultPadding=0.0)
+        self.vb.setMouseEnabled(x=False, y=False)
+        self.vb.disableAutoRange()   # show() sets every range itself
+        self.axes: dict[str, pg.AxisItem] = {}
+        for side, pos in (("top", (0, 1)), ("left", (1, 0))):
+            axis = pg.AxisItem(side, parent=self)
+            axis.linkToView(self.vb)
+            axis.setZValue(0.5)   # above the image, as in a PlotItem
+            axis.setFlag(QGraphicsItem.GraphicsItemFlag.ItemNegativeZStacksBehindParent)
+            grid.addItem(axis, *pos)
+            self.axes[side] = axis
+        self.axes["left"].setWidth(26)
+        self.axes["top"].setHeight(16)
+        grid.addItem(self.vb, 1, 1)
+        self.bar = ColorBar(cmap)
+        grid.addItem(self.bar, 1, 2)
+
+    def getAxis(self, side: str) -> pg.AxisItem:  # noqa: N802 - PlotItem's name
+        return self.axes[side]
+
+    def addItem(self, item, ignoreBounds: bool = False) -> None:  # noqa: N802, N803
+        self.vb.addItem(item, ignoreBounds=ignoreBounds)
+
+    def setRange(self, **kwargs) -> None:  # noqa: N802 - PlotItem's name
+        self.vb.setRange(**kwargs)
+
+
+class Heatmap:
+    """One matrix: its title above a MatrixPlot holding the image and the empty-state text."""
+
+    def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, cmap: pg.ColorMap) -> None:
+        # The title is its own item above the plot, in the row's grid, so that its width
+        # never adds to the axis and colour bar widths and pushes the row past the edge.
+        self.label = FittedTitle()
+        layout.addItem(self.label, row=2 * row, col=col)
+        self.plot = MatrixPlot(cmap)
+        layout.addItem(self.plot, row=2 * row + 1, col=col)
+        self.bar = self.plot.bar
+        self.plot.getAxis("left").setStyle(tickTextOffset=3)   # "700" still fits in 26 px
+        # Column 0's label is centred on the plot's edge: let it stick out a little.
+        self.plot.getAxis("top").setStyle(hideOverlappingLabels=8)
+        self.plot.vb.setMinimumWidth(38)   # room for "computed" (5 pt) in the empty state
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(cmap)
+        # Shift by half a cell so cell (r, c) is centred on the integer (c, r).
+        self.image.setTransform(QTransform().translate(-0.5, -0.5))
+        self.plot.addItem(self.image)
+        self.empty = pg.TextItem(style.NOT_COMPUTED, color=style.MUTED, anchor=(0.5, 0.5))
+        self.plot.addItem(self.empty, ignoreBounds=True)
+        self.empty_font = style.font(1.0, 1)
+        self.empty.textItem.document().setDocumentMargin(1)   # 4 px each side took a word's room
+        opt = self.empty.textItem.document().defaultTextOption()
+        opt.setWrapMode(QTextOption.WrapMode.WordWrap)  # never "compute / d": shrink instead
+        self.empty.textItem.document().setDefaultTextOption(opt)
+        self.plot.vb.sigResized.connect(self._on_resized)
+        self.tick_font = style.font(1.0, -2)
+        self._ticks: dict[str, tuple[int, int]] = {}   # (n, k) each index axis shows
+        self.data: np.ndarray | None = None
+        self.shape: tuple[int, ...] | None = None
+        self.title: str | None = ""
+        self.empty_text: str | None = style.NOT_COMPUTED
+        self.levels: tuple[float, float] | None = None
+        self._shown: tuple[np.ndarray | None, str] | None = None   # what show() drew last
+
+    def show(self, arr: np.ndarray | None, empty_text: str) -> None:
+        """Draw ``arr`` with symmetric levels, or the empty state when ``None``."""
+        # The engine never changes an array in place (a step stores new arrays, the
+        # update new W and b), so the same object means the same numbers: skip it.
+        # Re-setting all ten images each step repainted the whole panel (~15 ms).
+        if self._shown is not None and arr is self._shown[0] and empty_text == self._shown[1]:
+            return
+        self._shown = (arr, empty_text)
+        self.data = arr
+        if arr is None:
+            # Hidden, not cleared: in the window, ImageItem.clear() asked Qt to repaint the
+            # whole panel (a scene-wide update) on every step that emptied a slot.
+            self.image.setVisible(False)
+            self.bar.setVisible(False)  # a scale without data would be a stale number
+            # Wrapped onto two lines: one line is wider than a narrow vector plot.
+            two_lines = empty_text.replace(" yet", "<br>yet").replace(" for ", "<br>for ")
+            self.empty.setHtml(f'<div style="text-align:center; color:{style.MUTED}">'
+                               f"{two_lines}</div>")
+            self.empty_text = empty_text
+            self.empty.setVisible(True)
+            self._fit_empty()
+            self.shape = None
+            self.plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+            self.empty.setPos(0.5, 0.5)
+            for side in ("left", "top"):
+                self.plot.getAxis(side).setTicks([[]])
+            self._ticks.clear()
+            return
+        self.empty.setVisible(False)
+        self.empty_text = None
+        self.image.setVisible(True)
+        self.bar.setVisible(True)
+        levels = style.symmetric_levels(arr)
+        self.image.setImage(arr, autoLevels=False, levels=levels)
+        if levels != self.levels:
+            self.levels = levels
+            self.bar.set_levels(levels)
+        if arr.shape != self.shape:
+            self.shape = arr.shape
+            rows, cols = arr.shape
+            self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+            self._fit_ticks()
+
+    def _on_resized(self) -> None:
+        self._fit_empty()
+        self._fit_ticks()
+
+    def set_tick_font(self, font: QFont) -> None:
+        """Tick labels of both index axes and the colour bar in ``font``."""
+        self.tick_font = font
+        for side in ("left", "top"):
+            self.plot.getAxis(side).setStyle(tickFont=font)
+        # A point smaller than the index labels: the bar's width is taken from the heatmap.
+        bar_font = QFont(font)
+        bar_font.setPointSizeF(font.pointSizeF() - 1)
+        self.bar.set_font(bar_font)
+        self._ticks.clear()
+        self._fit_ticks()
+
+    def _fit_ticks(self) -> None:
+        """Label every k-th row and column, k as small as keeps the labels apart."""
+        if self.shape is None:
+            return
+        rows, cols = self.shape
+        fm = QFontMetricsF(self.tick_font)
+        vb = self.plot.vb
+        for side, n, cell, label in (
+                ("left", rows, vb.height() / rows, fm.height()),
+                ("top", cols, vb.width() / cols, fm.horizontalAdvance(str(cols - 1)) + 6)):
+            k = tick_step(cell, label, n)
+            if self._ticks.get(side) != (n, k):
+                self._ticks[side] = (n, k)
+                self.plot.getAxis(side).setTicks([[(i, str(i)) for i in range(0, n, k)], []])
+
+    def _fit_empty(self) -> None:
+        """Wrap the empty-state text at the plot's width, smaller font if a word is wider.
+
+        A narrow vector plot (b, db, a column) is narrower than "not computed yet".
+        """
+        if self.empty_text is None:
+            return
+        w, h = self.plot.vb.width() - 2, self.plot.vb.height() - 2
+        doc = self.empty.textItem
+        font = QFont(self.empty_font)
+        while True:
+            doc.setFont(font)
+            doc.setTextWidth(-1)
+            natural = doc.boundingRect().width()
+            if w > 0:
+                doc.setTextWidth(min(natural, w))   # a fixed width also lets it centre
+            box = doc.boundingRect()
+            size = font.pointSizeF()
+            if w <= 0 or (box.width() <= w + 0.5 and box.height() <= h) or size <= 5.0:
+                break
+            font.setPointSizeF(size - 0.5)
+        self.empty.updateTextPos()
+
+    def set_title(self, html: str, widest: str) -> None:
+        """Show ``html``, laid out at the width of ``widest`` (the same title with its badge).
+
+        Marking a matrix swaps the blank second line for the badge; at a fixed width the
+        label keeps its size, so nothing re-lays out (that cost a second paint of the row).
+        """
+        if html != self.title:
+            self.title = html
+            self.label.set_text(html, widest)
+
+    def set_marked(self, color: str | None) -> None:
+        pen = pg.mkPen(color, width=4) if color else pg.mkPen(style.NEUTRAL, width=1)
+        self.plot.vb.setBorder(pen)
+
+
+
+def tick_step(cell: float, label: float, n: int) -> int:
+    """The label step k (1, 2, 5, 10, 20, …) so labels ``label`` px long fit cells ``cell`` px wide.
+
+    Labelling every index ran W₂'s columns together ("01234567") in a 30 px plot.
+    """
+    k = 1
+    for k in (m * 10 ** e for e in range(0, 8) for m in (1, 2, 5)):
+        if k * cell >= label or k >= n:
+            break
+    return k
+
+
+def bar_label(v: float) -> str:
+    """A colour-bar level in at most six characters: 0.53, -0.011, 340, 2e-5."""
+    a = abs(v)
+    if 0.01 <= a < 100:
+        return f"{v:.2g}"
+    if 100 <= a < 1e4:
+        return f"{v:.0f}"
+    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+# The widest labels bar_label makes: the colour bar reserves their width.
+WIDEST_BAR_LABELS = ("-0.088", "-8888", "-8e-88", "-8e88")
+
+
