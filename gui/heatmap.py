@@ -126,13 +126,13 @@ class MatrixPlot(pg.GraphicsWidget):
 class Heatmap:
     """One matrix: its title above a MatrixPlot holding the image and the empty-state text."""
 
-    def __init__(self, layout: pg.GraphicsLayout, row: int, col: int, cmap: pg.ColorMap) -> None:
+    def __init__(self, grid: QGraphicsGridLayout, col: int, cmap: pg.ColorMap) -> None:
         # The title is its own item above the plot, in the row's grid, so that its width
         # never adds to the axis and colour bar widths and pushes the row past the edge.
         self.label = FittedTitle()
-        layout.addItem(self.label, row=2 * row, col=col)
+        grid.addItem(self.label, 0, col)
         self.plot = MatrixPlot(cmap)
-        layout.addItem(self.plot, row=2 * row + 1, col=col)
+        grid.addItem(self.plot, 1, col)
         self.bar = self.plot.bar
         self.plot.getAxis("left").setStyle(tickTextOffset=3)   # "700" still fits in 26 px
         # Column 0's label is centred on the plot's edge: let it stick out a little.

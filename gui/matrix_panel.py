@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, pyqtSignal
 from PyQt6.QtGui import QCursor
-from PyQt6.QtWidgets import QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGraphicsGridLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from engine.stepper import quantity_title
 from gui import style
@@ -67,27 +67,32 @@ class MatrixPanel(QWidget):
         lay.addWidget(self._header)
         lay.addWidget(self._glw, 1)
         lay.addWidget(self._hover_label)
-        # One nested layout per row, so forward and backward columns size independently.
-        rows = [self._glw.addLayout(row=r, col=0) for r in range(2)]
-        # pyqtgraph's 9 px margins, twice nested, took 60 px of height from the heatmaps.
-        self._glw.ci.layout.setContentsMargins(0, 0, 0, 0)
-        self._glw.ci.layout.setSpacing(6)
-        for row in rows:
-            row.layout.setContentsMargins(2, 2, 2, 2)
-            row.layout.setHorizontalSpacing(4)
-            row.layout.setVerticalSpacing(0)
+        # One grid per row, so forward and backward columns size independently.  Plain
+        # QGraphicsGridLayouts: pyqtgraph's GraphicsLayout.addItem lays the whole row out
+        # again after every item it adds (24 times here, ~20 ms of the window's start-up).
+        self._glw.ci.layout.setContentsMargins(0, 0, 0, 0)   # pyqtgraph's 9 px, nested,
+        self._glw.ci.layout.setSpacing(6)                    # took 60 px from the heatmaps
+        grids = []
+        for r in range(2):
+            row, grid = pg.GraphicsWidget(), QGraphicsGridLayout()
+            row.setLayout(grid)
+            grid.setContentsMargins(2, 2, 2, 2)
+            grid.setHorizontalSpacing(4)
+            grid.setVerticalSpacing(0)
+            grid.setRowStretchFactor(1, 1)
+            self._glw.ci.layout.addItem(row, r, 0)
+            grids.append(grid)
         self._maps: dict[str, Heatmap] = {}
         # A vertical caption per row in its phase colour: which half of the pass it is.
         self._captions = []
-        for r, phase in enumerate(("forward", "backward")):
-            cap = rows[r].addLabel(phase, row=0, col=0, rowspan=2, angle=-90,
-                                   color=style.PHASE_COLORS[phase], bold=True)
+        for grid, phase in zip(grids, ("forward", "backward"), strict=True):
+            cap = pg.LabelItem(phase, angle=-90, color=style.PHASE_COLORS[phase], bold=True)
+            grid.addItem(cap, 0, 0, 2, 1)
             self._captions.append(cap)
-            rows[r].layout.setRowStretchFactor(1, 1)
         cmap = style.diverging_cmap()
         for key, _q, _off, r, c, stretch in SLOTS:
-            self._maps[key] = Heatmap(rows[r], 0, c + 1, cmap)
-            rows[r].layout.setColumnStretchFactor(c + 1, stretch)
+            self._maps[key] = Heatmap(grids[r], c + 1, cmap)
+            grids[r].setColumnStretchFactor(c + 1, stretch)
         self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._glw.viewport().installEventFilter(self)
         self.set_font_scale(1.0)
