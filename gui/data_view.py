@@ -78,6 +78,11 @@ class DataView(QWidget):
         self.colorbar.axis.setLabel("network output a_L", color="#222")
         self.colorbar.axis.setWidth(None)  # ColorBarItem fixes 45 px: the label got cut off
         self.glw.addItem(self.colorbar, row=0, col=1)
+        # No axis here has units, so no SI prefix: without this each range change
+        # re-rendered every axis label's HTML, hidden axes' too (~190 times at start-up).
+        for item in (self.plot, self.colorbar):
+            for axis in item.axes.values():
+                axis["item"].enableAutoSIPrefix(False)
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("k", width=2))
         self.boundary.setParentItem(self.image)  # iso-line in image coordinates
         self.fit_curve = self.plot.plot(pen=pg.mkPen("#e67e22", width=3),

@@ -46,10 +46,10 @@ class GraphView(QWidget):
         super().__init__(parent)
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground(style.BACKGROUND)
-        self._vb = self._glw.addViewBox()
+        # No context menu, from the start: building one and then disabling it took ~6 ms.
+        self._vb = self._glw.addViewBox(enableMenu=False)
         self._vb.invertY(True)
         self._vb.setMouseEnabled(x=False, y=False)
-        self._vb.setMenuEnabled(False)
         # The legend is a wrapping label, not a scene item: in the scene a long line was
         # centred on the graph and cut off at both ends when the column was narrow.
         self.legend = QLabel(LEGEND)

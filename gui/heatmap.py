@@ -105,6 +105,9 @@ class MatrixPlot(pg.GraphicsWidget):
             axis.linkToView(self.vb)
             axis.setZValue(0.5)   # above the image, as in a PlotItem
             axis.setFlag(QGraphicsItem.GraphicsItemFlag.ItemNegativeZStacksBehindParent)
+            # Index axes have no units: without this, every range change re-rendered
+            # the (empty) axis label's HTML, ~370 times while the window started.
+            axis.enableAutoSIPrefix(False)
             grid.addItem(axis, *pos)
             self.axes[side] = axis
         self.axes["left"].setWidth(26)
@@ -158,6 +161,7 @@ class Heatmap:
         self.title: str | None = ""
         self.empty_text: str | None = style.NOT_COMPUTED
         self.levels: tuple[float, float] | None = None
+        self._empty_fitted: tuple | None = None   # (w, h, text, size) _fit_empty fitted for
         self._shown: tuple[np.ndarray | None, str] | None = None   # what show() drew last
 
     def show(self, arr: np.ndarray | None, empty_text: str) -> None:
@@ -179,6 +183,7 @@ class Heatmap:
             self.empty.setHtml(f'<div style="text-align:center; color:{style.MUTED}">'
                                f"{two_lines}</div>")
             self.empty_text = empty_text
+            self._empty_fitted = None
             self.empty.setVisible(True)
             self._fit_empty()
             self.shape = None
@@ -242,6 +247,10 @@ class Heatmap:
         if self.empty_text is None:
             return
         w, h = self.plot.vb.width() - 2, self.plot.vb.height() - 2
+        key = (w, h, self.empty_text, self.empty_font.pointSizeF())
+        if key == self._empty_fitted:   # a relayout that left this plot's size alone
+            return
+        self._empty_fitted = key
         doc = self.empty.textItem
         font = QFont(self.empty_font)
         while True:

@@ -202,6 +202,8 @@ class LossPlotWidget(QWidget):
             ax.setTextPen("k")  # the default grey is hard to read on white and in exports
             ax.setPen((90, 90, 90))
             ax.enableAutoSIPrefix(False)  # "loss C (x0.001)" confuses more than it helps
+        for side in ("top", "right"):   # hidden, but linked: no label re-render per range
+            pi.getAxis(side).enableAutoSIPrefix(False)
         pi.setLabel("left", "loss C", color="#222")
         pi.setLabel("bottom", "iteration", color="#222")
         self.legend = pi.addLegend(offset=(-10, 10), labelTextColor="k")
