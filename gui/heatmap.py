@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QTextOption, QTransform
-from PyQt6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QSizePolicy
+from PyQt6.QtWidgets import QGraphicsGridLayout, QGraphicsItem, QGraphicsRectItem, QSizePolicy
 
 from gui import style
 from gui.fitted_title import FittedTitle
@@ -113,8 +113,28 @@ class MatrixPlot(pg.GraphicsWidget):
         self.axes["left"].setWidth(26)
         self.axes["top"].setHeight(16)
         grid.addItem(self.vb, 1, 1)
+        self.vb.setBorder(pg.mkPen(style.NEUTRAL, width=1))
+        # The "just computed" frame lies wholly inside the ViewBox.  Drawn as the ViewBox's
+        # border, half of it lay outside the box's bounds, so taking it away left that half
+        # on screen in a real window (offscreen grabs repaint everything and hid this).
+        self.frame = QGraphicsRectItem(self.vb)
+        self.frame.setZValue(1e6)   # above the image (the view's items)
+        self.frame.setVisible(False)
+        self.frame.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.vb.sigResized.connect(self._place_frame)
         self.bar = ColorBar(cmap)
         grid.addItem(self.bar, 1, 2)
+
+    FRAME_WIDTH = 4
+
+    def set_frame(self, color: str | None) -> None:
+        if color is not None:
+            self.frame.setPen(pg.mkPen(color, width=self.FRAME_WIDTH))
+        self.frame.setVisible(color is not None)
+
+    def _place_frame(self) -> None:
+        half = self.FRAME_WIDTH / 2
+        self.frame.setRect(self.vb.rect().adjusted(half, half, -half, -half))
 
     def getAxis(self, side: str) -> pg.AxisItem:  # noqa: N802 - PlotItem's name
         return self.axes[side]
@@ -277,8 +297,8 @@ class Heatmap:
             self.label.set_text(html, widest)
 
     def set_marked(self, color: str | None) -> None:
-        pen = pg.mkPen(color, width=4) if color else pg.mkPen(style.NEUTRAL, width=1)
-        self.plot.vb.setBorder(pen)
+        """Frame the matrix in ``color`` ("just computed"), or take the frame away."""
+        self.plot.set_frame(color)
 
 
 

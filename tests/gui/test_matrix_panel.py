@@ -384,3 +384,19 @@ def test_the_colour_bar_runs_from_the_maps_low_end_at_the_bottom_to_its_high_end
         want = cmap.map(end, mode="qcolor")
         got = img.pixelColor(x, y)
         assert abs(got.red() - want.red()) + abs(got.blue() - want.blue()) < 30, (y, got.name())
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_the_just_computed_frame_lies_inside_its_plot_so_removing_it_repaints_it(panel, qtbot):
+    # Drawn as the ViewBox's 4 px border, half the frame lay outside the box: in a real
+    # window, unmarking a matrix left that half on screen.
+    _visible_slots(panel, qtbot, 1000, 600)   # z₂ just computed
+    marked, other = panel._maps["z"].plot, panel._maps["a"].plot
+    assert marked.frame.isVisible() and not other.frame.isVisible()
+    outer = marked.frame.mapRectToItem(marked.vb, marked.frame.boundingRect())
+    assert marked.vb.rect().contains(outer)
+    assert outer.width() >= marked.vb.width() - 1 and outer.height() >= marked.vb.height() - 1
+    st = make_stepper(B=1)
+    step_until(st, "a", 2)
+    panel.show_layer(st, 2)
+    assert not marked.frame.isVisible() and other.frame.isVisible()
