@@ -44,7 +44,9 @@ class SGD(Optimizer):
     """The seed's update: W_ℓ ← W_ℓ - α ∂C/∂W_ℓ, b_ℓ ← b_ℓ - α ∂C/∂b_ℓ."""
 
     name = "sgd"
-    formula = "W_ℓ ← W_ℓ − α ∂C/∂W_ℓ,  b_ℓ ← b_ℓ − α ∂C/∂b_ℓ"
+    # As the seed writes it; the step adds "(ℓ = 1..L, α = …)".  No "W_ℓ": Unicode has
+    # no subscript ℓ, and the formula panel showed the underscore as typed.
+    formula = "W ← W − α ∂C/∂W,  b ← b − α ∂C/∂b"
 
     def step(self, net: Network, grads: Grads) -> None:
         net.apply(grads, self.lr)
@@ -72,7 +74,7 @@ class Momentum(Optimizer):
     """Heavy-ball momentum: v ← β v + ∂C/∂θ, θ ← θ - α v."""
 
     name = "momentum"
-    formula = "v ← β v + ∂C/∂θ,  θ ← θ − α v   (θ = W_ℓ, b_ℓ)"
+    formula = "v ← β v + ∂C/∂θ,  θ ← θ − α v   (θ: each W and b)"
 
     def __init__(self, lr: float, beta: float = 0.9) -> None:
         super().__init__(lr)

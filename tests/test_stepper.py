@@ -117,6 +117,18 @@ def test_formula_shapes_are_the_seeds_dimension_check():
     assert dL.formula == "δ₃ = 2(a₃ − y) ⊙ σ'₃(z₃)"
 
 
+@pytest.mark.parametrize("opt", ["sgd", "momentum", "adam"])
+def test_every_step_writes_its_formula_in_unicode_not_raw_subscripts(opt):
+    # The formula panel shows these as typed: "W_ℓ" appeared on screen with its underscore.
+    X, Y = data(1)
+    st = Stepper(Network.from_spec(SPEC), X, Y, optimizer=make_optimizer(opt, lr=0.1))
+    recs = [st.next() for _ in range(st.K)]
+    assert recs[-1].kind == "update" and recs[-1].title.startswith("Update")
+    for r in recs:
+        for text in (r.formula, r.formula_shapes):
+            assert "_" not in text and "{" not in text, (r.kind, r.layer, text)
+
+
 def test_explain_shows_the_numbers_that_made_a_cell():
     X, Y = data(1)
     st = Stepper(Network.from_spec(SPEC), X, Y)
