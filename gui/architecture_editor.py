@@ -40,8 +40,8 @@ class ArchitectureEditor(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        note = QLabel("Input size n₀ and output size n_L follow the dataset automatically. "
-                      "Apply draws new weights from the seed.")
+        note = QLabel("Input size n₀ and output size n<sub>L</sub> follow the dataset "
+                      "automatically. Apply draws new weights from the seed.")
         note.setWordWrap(True)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["units", "activation"])

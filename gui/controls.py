@@ -87,7 +87,7 @@ class Controls(QObject):
         self.optimizer.setToolTip("sgd is exactly the seed's update")
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
-        self.loss.setToolTip("Cost function; squared is the seed's ||a_L − y||²")
+        self.loss.setToolTip("Cost function; squared is the seed's ‖a<sub>L</sub> − y‖²")
 
         self.timer = QTimer(self)
         self._play_paused = False

@@ -81,7 +81,7 @@ class CsvImportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("input columns (n₀, first)", self.inputs)
-        form.addRow("target columns (n_L, last)", self.targets)
+        form.addRow("target columns (n<sub>L</sub>, last)", self.targets)
         form.addRow(self.label)
         form.addRow("classes k", self.classes)
         form.addRow(self.standardize)

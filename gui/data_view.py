@@ -25,9 +25,9 @@ RESOLUTION = 100
 # While training: a quarter of the grid points, each cell still smaller than a point
 # marker; the full grid is drawn when training stops.
 TRAINING_RESOLUTION = 50
-TITLE_BINARY = "colour: network output a_L · black line: a_L = 0.5"
-TITLE_OUTPUT = "colour: network output a_L"
-TITLE_CLASSES = "colour: predicted class (argmax a_L), paler where unsure"
+TITLE_BINARY = "colour: network output a<sub>L</sub> · black line: a<sub>L</sub> = 0.5"
+TITLE_OUTPUT = "colour: network output a<sub>L</sub>"
+TITLE_CLASSES = "colour: predicted class (argmax a<sub>L</sub>), paler where unsure"
 
 
 class DataView(QWidget):
@@ -75,7 +75,7 @@ class DataView(QWidget):
                                         width=14)
         self.colorbar.setImageItem(self.image)
         self.colorbar.axis.setTextPen("k")
-        self.colorbar.axis.setLabel("network output a_L", color="#222")
+        self.colorbar.axis.setLabel("network output a<sub>L</sub>", color="#222")
         self.colorbar.axis.setWidth(None)  # ColorBarItem fixes 45 px: the label got cut off
         self.glw.addItem(self.colorbar, row=0, col=1)
         # No axis here has units, so no SI prefix: without this each range change
@@ -86,7 +86,7 @@ class DataView(QWidget):
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("k", width=2))
         self.boundary.setParentItem(self.image)  # iso-line in image coordinates
         self.fit_curve = self.plot.plot(pen=pg.mkPen("#e67e22", width=3),
-                                        name="network output a_L")
+                                        name="network output a<sub>L</sub>")
         self.val_scatter = pg.ScatterPlotItem(size=8, brush=None, hoverable=False)
         self.scatter = pg.ScatterPlotItem(size=9, pen=pg.mkPen("#111", width=0.8), hoverable=True,
                                           tip=None)
@@ -270,7 +270,7 @@ class DataView(QWidget):
         if ds.X_val.shape[1]:
             self.legend.addItem(self.val_scatter, "validation (hollow)")
         if ds.input_size == 1:
-            self.legend.addItem(self.fit_curve, "network output a_L")
+            self.legend.addItem(self.fit_curve, "network output a<sub>L</sub>")
 
     def _visible_limits(self) -> list[tuple[float, float]]:
         """The plot's visible (x, y) range; the data's padded limits before it is laid out."""

@@ -28,7 +28,8 @@ def describe(rec) -> str:
         return (f"Forward, layer {l}: the activation σ{sub(l)} is applied to every entry of "
                 f"z{sub(l)}, one number at a time.")
     if rec.kind == "loss":
-        return "Loss: the output a_L is compared with the target y; C is what training lowers."
+        return ("Loss: the network's output is compared with the target y; "
+                "C is what training lowers.")
     if rec.kind == "delta":
         if "ᵀ" in rec.formula:  # a hidden layer: the error comes back through W_{ℓ+1}ᵀ
             return (f"Backward, layer {l}: the sensitivity δ{sub(l)} is the error sent back "

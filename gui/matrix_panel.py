@@ -133,7 +133,10 @@ class MatrixPanel(QWidget):
         # applied during the paint, they marked the plots dirty again and Qt painted them
         # a second time right after (~4 ms a step).
         self._glw.scene().prepareForPaint()
-        phase = f" · last step: {last.phase} {last.kind}" if last is not None else ""
+        phase = ""
+        if last is not None:   # "forward z", "backward grads", "update" (not "update update")
+            what = last.phase if last.kind == last.phase else f"{last.phase} {last.kind}"
+            phase = f" · last step: {what}"
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
                              " · batch of "
                              f"{batch} sample{'s' if batch != 1 else ''} (columns){phase}")

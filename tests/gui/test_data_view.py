@@ -156,4 +156,4 @@ def test_colour_bar_and_its_label_fit_a_narrow_dock(view):
     assert view.colorbar.isVisible()
     assert view.colorbar.mapRectToScene(view.colorbar.boundingRect()).right() <= 360
     assert view.colorbar.axis.label.isVisible()
-    assert view.title.wordWrap() and "a_L = 0.5" in view.title.text()
+    assert view.title.wordWrap() and "a<sub>L</sub> = 0.5" in view.title.text()

@@ -400,3 +400,13 @@ def test_the_just_computed_frame_lies_inside_its_plot_so_removing_it_repaints_it
     step_until(st, "a", 2)
     panel.show_layer(st, 2)
     assert not marked.frame.isVisible() and other.frame.isVisible()
+
+
+def test_header_names_the_last_step_once(panel):
+    st = make_stepper()
+    step_until(st, "z", 2)
+    panel.show_layer(st, 2)
+    assert panel._header.text().endswith("last step: forward z")
+    step_until(st, "update", None)
+    panel.show_layer(st, 1)
+    assert panel._header.text().endswith("last step: update")
