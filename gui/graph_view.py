@@ -27,6 +27,8 @@ from gui import style
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
+NODE_PX = 16.0    # a neuron's diameter when the view has room
+NODE_MIN_PX = 10.0   # … and in a short view: smaller is hard to see from the back of a room
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
 
@@ -76,6 +78,8 @@ class GraphView(QWidget):
         self._edges: dict[int, list[tuple[int, int, QGraphicsLineItem]]] = {}
         self._colored: list = []   # the W arrays the edges were coloured from
         self._texts: list[tuple[pg.TextItem, float, bool]] = []
+        self._scatters: list[pg.ScatterPlotItem] = []
+        self._node_px = NODE_PX
 
     # -- public API -------------------------------------------------------------
     def set_network(self, net) -> None:
@@ -183,6 +187,7 @@ class GraphView(QWidget):
     def _build(self, sizes: list[int], acts: list[str]) -> None:
         self._vb.clear()
         self._texts, self._edges, self._sizes = [], {}, list(sizes)
+        self._scatters: list[pg.ScatterPlotItem] = []   # one per drawn layer of neurons
         self._colored: list = []   # the W arrays the edges were coloured from
         self._layer_texts: list[pg.TextItem] = []
         L = len(sizes) - 1
@@ -242,6 +247,14 @@ class GraphView(QWidget):
         upx = (x1 - x0) / max(w - 2 * half, 20.0)
         self._vb.setRange(xRange=(x0 - half * upx, x1 + half * upx),
                           yRange=(y0 - above * upp, y1 + below * upp), padding=0)
+        # Neurons are one unit apart: in a short view (1280×720, presentation mode) 16 px
+        # circles ran into each other, so they shrink to the spacing (down to NODE_MIN_PX).
+        node = float(round(min(NODE_PX, max(NODE_MIN_PX, 0.95 / upp))))
+        if node != self._node_px:
+            self._node_px = node
+            for scatter in self._scatters:
+                scatter.setSize(node)
+                scatter.opts["hoverSize"] = node + 4
 
     def _build_layer(self, l: int, n: int) -> None:
         if n > MAX_UNITS:
@@ -252,11 +265,13 @@ class GraphView(QWidget):
             self._text(str(n), l, 0, (0.5, 0.5), 2, True)
             return
         spots = [{"pos": (l, self._unit_y(n, i)), "data": (l, i)} for i in range(n)]
-        scatter = pg.ScatterPlotItem(spots=spots, size=16, pen=pg.mkPen(style.TEXT, width=1.2),
+        scatter = pg.ScatterPlotItem(spots=spots, size=self._node_px,
+                                     pen=pg.mkPen(style.TEXT, width=1.2),
                                      brush=pg.mkBrush("#ffffff"), hoverable=True,
-                                     hoverSize=20, tip=self._tip)
+                                     hoverSize=self._node_px + 4, tip=self._tip)
         scatter.setZValue(5)
         self._vb.addItem(scatter)
+        self._scatters.append(scatter)
 
     def _tip(self, x: float, y: float, data) -> str:
         return self.neuron_tooltip(*data)

@@ -143,3 +143,17 @@ def test_edges_are_recoloured_only_when_the_weights_change(view):
     st.jump(st.K)  # through the update: new W
     view.set_state(st)
     assert line.pen().widthF() != 42.0
+
+
+def test_neurons_shrink_in_a_short_view_so_a_column_of_eight_does_not_run_together(view):
+    view.set_state(make_stepper())
+    view._vb.setGeometry(QRectF(0, 0, 640, 400))
+    assert {s.opts["size"] for s in view._scatters} == {16}
+    view._vb.setGeometry(QRectF(0, 0, 640, 150))   # presentation mode at 1280×720
+    (_x0, _x1), (y0, y1) = view._vb.viewRange()
+    spacing = view._vb.height() / (y1 - y0)        # pixels between neighbouring neurons
+    sizes = {s.opts["size"] for s in view._scatters}
+    assert len(sizes) == 1 and 10 <= sizes.pop() < 16
+    assert view._scatters[1].opts["size"] <= max(10, spacing + 0.5)
+    view._vb.setGeometry(QRectF(0, 0, 640, 400))
+    assert {s.opts["size"] for s in view._scatters} == {16}
