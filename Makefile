@@ -30,5 +30,11 @@ bench-engine: $(STAMP)
 bench-gui: $(STAMP)
 	$(PY) bench/bench_gui.py
 
+# The three README screenshots (offscreen, 1600x1000): forward pass, backward pass, training.
+screenshots: $(STAMP)
+	$(PY) main.py --screenshot docs/screenshots/forward.png --steps 3 --size 1600x1000
+	$(PY) main.py --screenshot docs/screenshots/backward.png --steps 9 --size 1600x1000
+	$(PY) main.py --screenshot docs/screenshots/training.png --train-epochs 100 --size 1600x1000
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
