@@ -28,6 +28,7 @@ from gui import style
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
 NODE_PX = 16.0    # a neuron's diameter when the view has room
+ARROW_ROOM = 28.0   # px between the title and the picture: the arrow is 22 px tall
 NODE_MIN_PX = 10.0   # … and in a short view: smaller is hard to see from the back of a room
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
@@ -218,6 +219,7 @@ class GraphView(QWidget):
         self._loss_text = self._text(style.NOT_COMPUTED, self._loss_x, 1.0, (0.5, 0), -1)
         self._arrow = pg.ArrowItem(headLen=26, headWidth=22, tailLen=50, tailWidth=9, pen=None)
         self._vb.addItem(self._arrow, ignoreBounds=True)
+        self._arrow_y = -top - 0.6   # until _fit_range knows the pixel size
         self._step_text = self._text("press → to start", L / 2, -top - 0.6, (0.5, 1), 3, True)
         self._fit_range()
         self.set_selected_layer(self._selected if self._selected and self._selected <= L
@@ -238,10 +240,15 @@ class GraphView(QWidget):
         def size(item: pg.TextItem):  # text items ignore the view's scale: this is pixels
             return item.textItem.boundingRect()
 
-        above = size(self._step_text).height() + 4
+        # Between the title and the picture, room in pixels for the step's arrow: in data
+        # units it overlapped the title whenever the units were small (blocks of 784).
+        above = size(self._step_text).height() + 4 + ARROW_ROOM
         below = max(size(t).height() for t in self._layer_texts) + 4
-        y0, y1 = -self._top - 0.6, self._top - 0.4   # title's bottom, labels' top
+        y0, y1 = -self._top, self._top - 0.4   # the highlight band's top, labels' top
         upp = (y1 - y0) / max(h - above - below, 20.0)
+        self._step_text.setPos(self._step_text.pos().x(), y0 - ARROW_ROOM * upp)
+        self._arrow_y = y0 - ARROW_ROOM / 2 * upp
+        self._arrow.setPos(self._arrow.pos().x(), self._arrow_y)
         half = max(size(t).width() for t in [*self._layer_texts, self._loss_text]) / 2 + 6
         x0, x1 = 0.0, self._loss_x
         upx = (x1 - x0) / max(w - 2 * half, 20.0)
@@ -334,7 +341,7 @@ class GraphView(QWidget):
         self._band.setVisible(True)
         self._loss_box.setPen(pg.mkPen(color if rec.phase == "loss" else style.NEUTRAL, width=3))
         L, top = len(self._sizes) - 1, self._top
-        y = -top + 0.3
+        y = self._arrow_y
         self._arrow.setVisible(True)
         self._arrow.setStyle(brush=pg.mkBrush(color))
         if rec.phase == "update":

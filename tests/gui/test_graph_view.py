@@ -157,3 +157,25 @@ def test_neurons_shrink_in_a_short_view_so_a_column_of_eight_does_not_run_togeth
     assert view._scatters[1].opts["size"] <= max(10, spacing + 0.5)
     view._vb.setGeometry(QRectF(0, 0, 640, 400))
     assert {s.opts["size"] for s in view._scatters} == {16}
+
+
+@pytest.mark.parametrize("sizes", [(2, 8, 8, 1), (64, 32, 10), (784, 128, 64, 10)])
+def test_the_step_arrow_sits_between_the_title_and_the_picture(view, sizes):
+    # With blocks the data units are small: the arrow sat on the title's last word.
+    st = make_stepper(sizes)
+    view.set_state(st)
+    view._vb.setGeometry(QRectF(0, 0, 700, 190))   # the graph at 1600×1000
+    (_x0, _x1), (y0, y1) = view._vb.viewRange()
+
+    def px(y):   # a data y as pixels from the top of the view (y grows downwards)
+        return (y - y0) / (y1 - y0) * view._vb.height()
+
+    half = view._arrow.opts["headWidth"] / 2   # the arrow is drawn in pixels
+    title_bottom = px(view._step_text.pos().y())   # the title is anchored at its bottom
+    picture_top = px(-view._top)                   # the highlight band's top edge
+    for _ in range(st.K - 1):
+        st.next()
+        view.set_state(st)
+        if view._arrow.isVisible():
+            y = px(view._arrow.pos().y())
+            assert title_bottom + 2 <= y - half and y + half <= picture_top, st.last.phase
