@@ -3,12 +3,14 @@
 2-D inputs: the training samples as a scatter coloured by class over a heatmap
 of the network's output (``engine.grid.decision_grid``), so the decision boundary
 forms while training. 1-D inputs: the samples and the network's curve
-(``engine.grid.curve``). More inputs (the 8×8 digits): a message, and the picked
-sample drawn as an 8×8 image. The view computes nothing; it draws engine arrays.
+(``engine.grid.curve``). More inputs: a message instead of empty axes, and when
+the inputs are a square picture (the 8×8 digits, 28×28) the picked sample drawn
+as that image. The view computes nothing; it draws engine arrays.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -43,6 +45,8 @@ class DataView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #444; padding: 4px;")
+        # Alone in the dock (no plot for > 2 inputs) it reads from the top, not mid-air.
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         # The title is a wrapping label, not the PlotItem's: that one sets the plot's minimum
         # width, and in a narrow dock it pushed the colour bar out of view.
         self.title = QLabel()
@@ -182,6 +186,8 @@ class DataView(QWidget):
         if idx is None or ds is None:
             self.ring.setData([], [])
             self.sample_image.setVisible(False)
+            if ds is not None and ds.input_size > 2:
+                self._say_pick()   # not "showing sample 5" with no sample shown
             return
         if ds.input_size > 2:
             self._show_sample_image(idx)
@@ -225,12 +231,11 @@ class DataView(QWidget):
         if ds is None:
             return
         if ds.input_size > 2:
-            self._say(f"The decision boundary needs 2-D inputs; {ds.name} has {ds.input_size}"
-                      " inputs. Pick a sample (e.g. in the matrix view) to see it here"
-                      + (" as an 8×8 image." if ds.input_size == 64 else "."))
             self.plot.setLabel("bottom", "")
             self.plot.setLabel("left", "")
+            self._say_pick()
             return
+        self.glw.setVisible(True)
         self._say("")
         self._set_title(None)
         x, y = self._xy(ds.X, ds.Y)
@@ -295,17 +300,39 @@ class DataView(QWidget):
         rgba[..., 3] = (40 + 150 * sure).astype(np.ubyte)
         return rgba
 
+    def _image_side(self) -> int | None:
+        """k when the inputs are a k×k picture (64: the 8×8 digits, 784: 28×28), else None."""
+        n = self.ds.input_size
+        k = math.isqrt(n)
+        return k if n > 2 and k * k == n else None
+
+    def _say_pick(self) -> None:
+        """More than two inputs and no sample picked: say what can be shown; no empty axes."""
+        ds, k = self.ds, self._image_side()
+        # (Samples are picked on the toolbar: "step: one sample" and its number.)
+        pick = (f" Pick a sample (toolbar, step: one sample) to see its {k}×{k} image here."
+                if k else "")
+        self._say(f"The decision boundary needs 2-D inputs; {ds.name} has {ds.input_size}"
+                  f" inputs.{pick}")
+        self._set_title(None)
+        self.glw.setVisible(False)
+
     def _show_sample_image(self, idx: int) -> None:
-        ds = self.ds
+        ds, k = self.ds, self._image_side()
         label = "" if ds.labels is None else f", class {int(ds.labels[idx])}"
-        if ds.input_size != 64:
-            self._say(f"sample {idx}{label}: {ds.input_size} inputs cannot be drawn as a plane.")
+        if k is None:
+            self._say(f"sample {idx}{label}: {ds.input_size} inputs cannot be drawn as a"
+                      " plane or a square picture.")
             return
         self._say(f"The decision boundary needs 2-D inputs; showing sample {idx}{label} "
-                  "as its 8×8 image (row 0 on top).")
+                  f"as its {k}×{k} image (row 0 on top).")
         self._set_title(f"sample {idx}{label}")
-        self.sample_image.setImage(ds.X[:, idx].reshape(8, 8), autoLevels=False, levels=(0, 1))
-        self.sample_image.setRect(QRectF(0, 0, 8, 8))
+        self.glw.setVisible(True)
+        # The data set's own range: digits are 0..1, standardised CSV inputs are not.
+        lo, hi = float(ds.X.min()), float(ds.X.max())
+        self.sample_image.setImage(ds.X[:, idx].reshape(k, k), autoLevels=False,
+                                   levels=(lo, hi if hi > lo else lo + 1.0))
+        self.sample_image.setRect(QRectF(0, 0, k, k))
         self.plot.invertY(True)  # row 0 at the top, like the picture
         self.plot.setAspectLocked(True)
         self.sample_image.setVisible(True)

@@ -157,3 +157,27 @@ def test_colour_bar_and_its_label_fit_a_narrow_dock(view):
     assert view.colorbar.mapRectToScene(view.colorbar.boundingRect()).right() <= 360
     assert view.colorbar.axis.label.isVisible()
     assert view.title.wordWrap() and "a<sub>L</sub> = 0.5" in view.title.text()
+
+
+def test_square_inputs_are_drawn_as_a_picture_and_others_leave_no_empty_axes(view):
+    from engine.datasets import Dataset
+    rng = np.random.default_rng(1)
+    square = Dataset.from_arrays(rng.uniform(size=(784, 6)), np.eye(2)[:, [0, 1, 0, 1, 0, 1]],
+                                 name="mnist-like")
+    view.set_dataset(square)
+    assert "28×28 image here" in view.message.text() and view.glw.isHidden()
+    view.set_selected_sample(2)
+    np.testing.assert_array_equal(view.sample_image.image, square.X[:, 2].reshape(28, 28))
+    assert not view.glw.isHidden() and "showing sample 2" in view.message.text()
+    view.set_selected_sample(None)   # back to the whole batch: no stale "showing sample 2"
+    assert "Pick a sample" in view.message.text() and view.glw.isHidden()
+
+    odd = Dataset.from_arrays(rng.normal(size=(5, 4)), rng.normal(size=(1, 4)), name="five")
+    view.set_dataset(odd)
+    assert "Pick a sample" not in view.message.text() and view.glw.isHidden()
+    view.set_selected_sample(1)
+    assert "cannot be drawn" in view.message.text() and view.glw.isHidden()
+
+    moons = make_dataset("moons", n_samples=40, seed=0, val_fraction=0.0)
+    view.set_dataset(moons)
+    assert not view.glw.isHidden()
