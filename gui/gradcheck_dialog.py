@@ -10,10 +10,12 @@ on the threshold. A table lists the worst entries with both gradients.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6.QtGui import QFont, QFontMetricsF
 from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +27,7 @@ from PyQt6.QtWidgets import (
 )
 
 from engine.checks import dimension_check, gradient_check
+from gui.heatmap import tick_step
 
 SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 LOG_SPAN = 6.0      # colour levels: log₁₀(threshold) ± LOG_SPAN decades
@@ -127,8 +130,10 @@ class GradCheckDialog(QDialog):
                 # cells centred on their indices (pyqtgraph's MatrixDisplayExample)
                 img.setRect(-0.5, -0.5, m.shape[1], m.shape[0])
                 plot.addItem(img)
-                if m.shape[0] <= 12:  # one tick per row while they fit
-                    plot.getAxis("left").setTicks([[(i, str(i)) for i in range(m.shape[0])]])
+                # Every k-th row labelled, k as small as keeps the labels apart: one per
+                # row ran "0 1 2 … 7" together in a 55 px plot.
+                plot.vb.sigResized.connect(partial(_thin_row_ticks, plot, m.shape[0]))
+                _thin_row_ticks(plot, m.shape[0])
                 self.images[(l, name)] = img
         bar = pg.ColorBarItem(values=(centre - LOG_SPAN, centre + LOG_SPAN), colorMap=cmap,
                               interactive=False, width=14)
@@ -163,3 +168,11 @@ class GradCheckDialog(QDialog):
                 self.table.setItem(i, j, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setStretchLastSection(True)
+
+
+def _thin_row_ticks(plot: pg.PlotItem, rows: int, *_args) -> None:
+    """Label rows 0, k, 2k, … of a heatmap, k as small as keeps the labels apart."""
+    axis = plot.getAxis("left")
+    line = QFontMetricsF(axis.style["tickFont"] or QFont()).height()
+    k = tick_step(plot.vb.height() / rows, line, rows)
+    axis.setTicks([[(i, str(i)) for i in range(0, rows, k)]])

@@ -87,3 +87,21 @@ def test_shows_without_qt_warnings(qtbot):
     d.show()
     qtbot.waitExposed(d)
     assert d.glw.isVisible()
+
+
+def test_row_labels_thin_out_in_a_short_heatmap(qtbot):
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QFont, QFontMetricsF
+    net = Network.from_spec({"input_size": 2, "seed": 1, "layers": [
+        {"units": 8, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]})
+    ds = make_dataset("moons", n_samples=10, seed=0, val_fraction=0.0)
+    d = GradCheckDialog(net, ds.X, ds.Y)
+    qtbot.addWidget(d)
+    plot = d.images[(1, "W")].getViewBox().parentItem()   # the PlotItem of dW₁ (8×2)
+    axis = plot.getAxis("left")
+    line = QFontMetricsF(axis.style["tickFont"] or QFont()).height()
+    plot.vb.setGeometry(QRectF(0, 0, 40, 8 * line + 8))   # room for a label per row
+    assert [v for v, _ in axis._tickLevels[0]] == list(range(8))
+    plot.vb.setGeometry(QRectF(0, 0, 40, 55))             # the dialog at 1600×1000
+    ticks = [v for v, _ in axis._tickLevels[0]]
+    assert 1 < len(ticks) < 8 and (ticks[1] - ticks[0]) * 55 / 8 >= line
