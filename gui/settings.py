@@ -99,8 +99,12 @@ def dark_palette() -> QPalette:
                         (QPalette.ColorRole.HighlightedText, QColor(255, 255, 255)),
                         (QPalette.ColorRole.PlaceholderText, QColor(150, 150, 150))):
         p.setColor(role, color)
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(120, 120, 120))
-    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor(120, 120, 120))
+    # Disabled fields must look it: the output layer's units box (fixed by the data set)
+    # read like an editable "1" with only ButtonText and WindowText greyed.
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText,
+                 QPalette.ColorRole.Text):
+        p.setColor(QPalette.ColorGroup.Disabled, role, QColor(120, 120, 120))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base, window)
     return p
 
 
