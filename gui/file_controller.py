@@ -42,9 +42,13 @@ class FileController(QObject):
                  set_session: Callable[[Session], Any], get_spec: Callable[[], dict],
                  set_spec: Callable[[dict], Any], import_csv: Callable[[Any], Any], *,
                  settings: QSettings | None = None, recovery_dir: str | None = None,
-                 recovery_interval_ms: int = RECOVERY_INTERVAL_MS) -> None:
+                 recovery_interval_ms: int = RECOVERY_INTERVAL_MS,
+                 work_token: Callable[[], tuple] | None = None) -> None:
         super().__init__(window)
         self.window = window
+        # What the work is now, for mark_changed (see there); None: every change counts.
+        self.work_token = work_token
+        self._clean_token = work_token() if work_token is not None else None
         self.get_session, self.set_session = get_session, set_session
         self.get_spec, self.set_spec, self.import_csv = get_spec, set_spec, import_csv
         if settings is None:
@@ -140,7 +144,22 @@ class FileController(QObject):
         if not self._loading:
             self._set_dirty(True)
 
+    def mark_changed(self, *_: Any) -> None:
+        """Slot for a change that may be navigation only (stepping within a pass).
+
+        Dirty only when ``work_token()`` differs from the token when the work was
+        last saved or opened: stepping through z, a, δ leaves the weights alone, and
+        closing after that asked to save. An update step, training, a reset or a new
+        network changes the token.
+        """
+        if self._loading:
+            return
+        if self.work_token is None or not _same_work(self.work_token(), self._clean_token):
+            self._set_dirty(True)
+
     def _set_dirty(self, dirty: bool) -> None:
+        if not dirty and self.work_token is not None:
+            self._clean_token = self.work_token()   # saved or opened: this is the clean work
         if dirty != self._dirty:
             self._dirty = dirty
             if dirty and not self._closing:
@@ -391,3 +410,11 @@ class FileController(QObject):
             pass
         dlg = CsvImportDialog(path, n_in, n_out, self.window)
         return dlg.data if dlg.exec() else None
+
+
+def _same_work(a: tuple | None, b: tuple | None) -> bool:
+    """Tokens are equal: objects by identity (the engine never changes an array in place),
+    numbers by value."""
+    if a is None or b is None or len(a) != len(b):
+        return False
+    return all(x is y or (isinstance(x, (int, float)) and x == y) for x, y in zip(a, b))

@@ -158,6 +158,17 @@ class LensModel(QObject):
                 "epoch": self.trainer.epoch, "iteration": self.trainer.iteration,
                 "loss": loss, "loss_is_step": st.state.loss is not None}
 
+    def work_token(self) -> tuple:
+        """What a saved session holds that stepping within a pass leaves unchanged.
+
+        The network, its weight arrays (new arrays on every update; the engine never
+        writes in place, so identity means the same numbers), the optimizer, the data
+        set, the trainer and its iteration. Compared by identity (numbers by value).
+        """
+        arrays = tuple(a for W, b in self.net.params() for a in (W, b))
+        return (self.net, *arrays, self.optimizer, self.dataset, self.trainer,
+                self.trainer.iteration)
+
     # -- stepping -------------------------------------------------------------
     def step(self) -> None:
         """Take one small step of the pass (the next row of the seed's algorithm)."""

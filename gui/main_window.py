@@ -95,7 +95,7 @@ class MainWindow(QMainWindow):
         self.file_controller = FileController(
             self, self.model.to_session, self.model.from_session,
             lambda: self.model.net.to_spec(), self.model.set_architecture,
-            self.model.set_imported_dataset)
+            self.model.set_imported_dataset, work_token=self.model.work_token)
         build_menus(self)
         self._connect()
         self._restore_settings()
@@ -132,8 +132,8 @@ class MainWindow(QMainWindow):
         self.matrices.cell_left.connect(self._on_cell_left)
         self.data_view.sample_clicked.connect(m.select_sample)
         self.controls.follow.toggled.connect(self._on_follow_changed)
-        for sig in (m.state_changed, m.settings_changed):
-            sig.connect(self.file_controller.mark_dirty)
+        m.settings_changed.connect(self.file_controller.mark_dirty)
+        m.state_changed.connect(self.file_controller.mark_changed)   # stepping may be navigation
 
     # -- model → views -----------------------------------------------------------------------
     def _on_step_changed(self, record) -> None:

@@ -381,3 +381,27 @@ def test_presentation_scale_shrinks_with_the_window_height():
     assert presentation_scale(1080) == presentation_scale(1000) == PRESENTATION_SCALE
     assert 1.0 < presentation_scale(720) < presentation_scale(800) < PRESENTATION_SCALE
     assert presentation_scale(400) == presentation_scale(720)
+
+
+def test_stepping_within_a_pass_is_not_unsaved_work_but_the_update_is(window):
+    fc, m = window.file_controller, window.model
+    assert not fc.is_dirty
+    for _ in range(m.stepper.K - 1):   # z, a, loss, δ, ∂C/∂W: the weights are untouched
+        m.step()
+    assert m.stepper.last.kind == "grads" and not fc.is_dirty
+    m.step_back()
+    assert not fc.is_dirty
+    m.step()
+    m.step()   # the update writes new weights: that is work a session would lose
+    assert m.stepper.last.kind == "update" and fc.is_dirty
+
+
+def test_training_and_reset_are_unsaved_work(window):
+    fc, m = window.file_controller, window.model
+    m.train_sync(1)
+    assert fc.is_dirty
+    fc._set_dirty(False)   # as after a save
+    m.step()
+    assert not fc.is_dirty
+    m.reset()              # back to the initial weights: not what was saved
+    assert fc.is_dirty
