@@ -205,11 +205,14 @@ class GraphView(QWidget):
         self._vb.addItem(self._sel_rect)
         for l in range(1, L + 1):
             self._build_edges(l, sizes[l - 1], sizes[l])
+        self._label_lines: list[tuple[str, str]] = []   # (two lines, one line) per layer
         for l, n in enumerate(sizes):
             self._build_layer(l, n)
             name = "input" if l == 0 else acts[l - 1]
-            self._layer_texts.append(self._text(
-                f"ℓ = {l} · {name}\n{n} unit{'s' if n != 1 else ''}", l, top - 0.4, (0.5, 0), 0))
+            units = f"{n} unit{'s' if n != 1 else ''}"
+            self._label_lines.append((f"ℓ = {l} · {name}\n{units}", f"ℓ = {l} · {name} · {units}"))
+            self._layer_texts.append(self._text(self._label_lines[-1][0], l, top - 0.4,
+                                                (0.5, 0), 0))
         # The loss node, right of the output layer.
         self._loss_x = L + 0.75
         self._loss_box = QGraphicsRectItem(QRectF(self._loss_x - 0.15, -0.9, 0.3, 1.8))
@@ -243,15 +246,30 @@ class GraphView(QWidget):
         # Between the title and the picture, room in pixels for the step's arrow: in data
         # units it overlapped the title whenever the units were small (blocks of 784).
         above = size(self._step_text).height() + 4 + ARROW_ROOM
-        below = max(size(t).height() for t in self._layer_texts) + 4
         y0, y1 = -self._top, self._top - 0.4   # the highlight band's top, labels' top
-        upp = (y1 - y0) / max(h - above - below, 20.0)
+        x0, x1 = 0.0, self._loss_x
+
+        def scales() -> tuple[float, float, float, float]:
+            below = max(size(t).height() for t in self._layer_texts) + 4
+            half = max(size(t).width() for t in [*self._layer_texts, self._loss_text]) / 2 + 6
+            return ((y1 - y0) / max(h - above - below, 20.0), below,
+                    (x1 - x0) / max(w - 2 * half, 20.0), half)
+
+        self._set_label_lines(one=False)
+        upp, below, upx, half = scales()
+        if 0.95 / upp < NODE_PX:
+            # Short view (a projector at 1280×720 in presentation mode): a layer's label
+            # on one line gives the neurons its second line, if it clears the next column.
+            self._set_label_lines(one=True)
+            one = scales()
+            widest = max(size(t).width() for t in self._layer_texts)
+            if widest + 12 <= 1.0 / one[2] and one[0] < upp:
+                upp, below, upx, half = one
+            else:
+                self._set_label_lines(one=False)
         self._step_text.setPos(self._step_text.pos().x(), y0 - ARROW_ROOM * upp)
         self._arrow_y = y0 - ARROW_ROOM / 2 * upp
         self._arrow.setPos(self._arrow.pos().x(), self._arrow_y)
-        half = max(size(t).width() for t in [*self._layer_texts, self._loss_text]) / 2 + 6
-        x0, x1 = 0.0, self._loss_x
-        upx = (x1 - x0) / max(w - 2 * half, 20.0)
         self._vb.setRange(xRange=(x0 - half * upx, x1 + half * upx),
                           yRange=(y0 - above * upp, y1 + below * upp), padding=0)
         # Neurons are one unit apart: in a short view (1280×720, presentation mode) 16 px
@@ -262,6 +280,17 @@ class GraphView(QWidget):
             for scatter in self._scatters:
                 scatter.setSize(node)
                 scatter.opts["hoverSize"] = node + 4
+
+    def _set_label_lines(self, one: bool) -> None:
+        """Layer labels on one line ("ℓ = 1 · tanh · 8 units") or two."""
+        for item, texts in zip(self._layer_texts, self._label_lines, strict=True):
+            text = texts[1] if one else texts[0]
+            if item.toPlainText() != text:
+                item.setText(text)
+                item.textItem.setTextWidth(-1)   # two lines are centred at their own width
+                if not one:
+                    item.textItem.setTextWidth(item.textItem.document().idealWidth())
+                item.updateTextPos()
 
     def _build_layer(self, l: int, n: int) -> None:
         if n > MAX_UNITS:

@@ -179,3 +179,18 @@ def test_the_step_arrow_sits_between_the_title_and_the_picture(view, sizes):
         if view._arrow.isVisible():
             y = px(view._arrow.pos().y())
             assert title_bottom + 2 <= y - half and y + half <= picture_top, st.last.phase
+
+
+def test_a_short_wide_view_puts_layer_labels_on_one_line_for_taller_neurons(view):
+    view.set_state(make_stepper())
+    view._vb.setGeometry(QRectF(0, 0, 1270, 150))   # presentation mode at 1280×720
+    texts = [t.toPlainText() for t in view._layer_texts]
+    assert texts[1] == "ℓ = 1 · tanh · 8 units" and all("\n" not in t for t in texts)
+    # the labels stay apart: each is narrower than the distance between columns
+    (x0, x1), _ = view._vb.viewRange()
+    column_px = view._vb.width() / (x1 - x0)
+    assert max(t.textItem.boundingRect().width() for t in view._layer_texts) < column_px
+    view._vb.setGeometry(QRectF(0, 0, 900, 600))    # room enough: two lines again
+    assert view._layer_texts[1].toPlainText() == "ℓ = 1 · tanh\n8 units"
+    view._vb.setGeometry(QRectF(0, 0, 420, 150))    # short and narrow: one line would collide
+    assert all("\n" in t.toPlainText() for t in view._layer_texts)
