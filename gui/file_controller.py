@@ -184,7 +184,12 @@ class FileController(QObject):
         return True
 
     def eventFilter(self, obj: QObject | None, event: QEvent | None) -> bool:  # noqa: N802
-        if obj is self.window and event is not None and event.type() == QEvent.Type.Close:
+        # The cycle collector can clear this object's attributes while Qt still calls it (a
+        # dropped window and this filter in one cycle, the window's children being deleted).
+        window = self.__dict__.get("window")
+        if window is None:
+            return False
+        if obj is window and event is not None and event.type() == QEvent.Type.Close:
             self._closing = True  # changes made while shutting down start no new timer
             self.timer.stop()
         return False
@@ -409,7 +414,10 @@ class FileController(QObject):
         except (KeyError, IndexError, TypeError, ValueError):
             pass
         dlg = CsvImportDialog(path, n_in, n_out, self.window)
-        return dlg.data if dlg.exec() else None
+        try:
+            return dlg.data if dlg.exec() else None
+        finally:
+            dlg.deleteLater()   # owned by the window: each import left a hidden dialog behind
 
 
 def _same_work(a: tuple | None, b: tuple | None) -> bool:
