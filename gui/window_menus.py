@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
@@ -165,4 +166,6 @@ def open_gradcheck(win) -> None:
 
     X, Y = win.model.step_batch()
     dlg = GradCheckDialog(win.model.net.copy(), X, Y, win)
+    # Owned by the window: without this every check left a hidden dialog (and its plots).
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dlg.show()

@@ -405,3 +405,16 @@ def test_training_and_reset_are_unsaved_work(window):
     assert not fc.is_dirty
     m.reset()              # back to the initial weights: not what was saved
     assert fc.is_dirty
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_closed_gradient_check_dialog_is_freed(window, qtbot):
+    from PyQt6.QtCore import QCoreApplication, QEvent
+
+    from gui.gradcheck_dialog import GradCheckDialog
+    window_menus.open_gradcheck(window)
+    dialogs = window.findChildren(GradCheckDialog)
+    assert len(dialogs) == 1 and "PASSED" in dialogs[0].summary.text()
+    dialogs[0].close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+    assert window.findChildren(GradCheckDialog) == []
