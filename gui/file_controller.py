@@ -152,7 +152,7 @@ class FileController(QObject):
         closing after that asked to save. An update step, training, a reset or a new
         network changes the token.
         """
-        if self._loading:
+        if self._loading or self._dirty:   # dirty stays dirty until a save: no token needed
             return
         if self.work_token is None or not _same_work(self.work_token(), self._clean_token):
             self._set_dirty(True)

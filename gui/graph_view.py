@@ -188,7 +188,8 @@ class GraphView(QWidget):
     def _build(self, sizes: list[int], acts: list[str]) -> None:
         self._vb.clear()
         self._texts, self._edges, self._sizes = [], {}, list(sizes)
-        self._scatters: list[pg.ScatterPlotItem] = []   # one per drawn layer of neurons
+        self._scatters = []   # one per drawn layer of neurons
+        self._label_sizes: dict[tuple[bool, float], tuple[float, float]] = {}
         self._colored: list = []   # the W arrays the edges were coloured from
         self._layer_texts: list[pg.TextItem] = []
         L = len(sizes) - 1
@@ -248,25 +249,23 @@ class GraphView(QWidget):
         above = size(self._step_text).height() + 4 + ARROW_ROOM
         y0, y1 = -self._top, self._top - 0.4   # the highlight band's top, labels' top
         x0, x1 = 0.0, self._loss_x
+        loss_w = size(self._loss_text).width()
 
-        def scales() -> tuple[float, float, float, float]:
-            below = max(size(t).height() for t in self._layer_texts) + 4
-            half = max(size(t).width() for t in [*self._layer_texts, self._loss_text]) / 2 + 6
+        def scales(one: bool) -> tuple[float, float, float, float]:
+            label_w, label_h = self._label_size(one)
+            below, half = label_h + 4, max(label_w, loss_w) / 2 + 6
             return ((y1 - y0) / max(h - above - below, 20.0), below,
                     (x1 - x0) / max(w - 2 * half, 20.0), half)
 
-        self._set_label_lines(one=False)
-        upp, below, upx, half = scales()
+        one = False
+        upp, below, upx, half = scales(False)
         if 0.95 / upp < NODE_PX:
             # Short view (a projector at 1280×720 in presentation mode): a layer's label
             # on one line gives the neurons its second line, if it clears the next column.
-            self._set_label_lines(one=True)
-            one = scales()
-            widest = max(size(t).width() for t in self._layer_texts)
-            if widest + 12 <= 1.0 / one[2] and one[0] < upp:
-                upp, below, upx, half = one
-            else:
-                self._set_label_lines(one=False)
+            alt = scales(True)
+            if self._label_size(True)[0] + 12 <= 1.0 / alt[2] and alt[0] < upp:
+                one, (upp, below, upx, half) = True, alt
+        self._set_label_lines(one)
         self._step_text.setPos(self._step_text.pos().x(), y0 - ARROW_ROOM * upp)
         self._arrow_y = y0 - ARROW_ROOM / 2 * upp
         self._arrow.setPos(self._arrow.pos().x(), self._arrow_y)
@@ -280,6 +279,22 @@ class GraphView(QWidget):
             for scatter in self._scatters:
                 scatter.setSize(node)
                 scatter.opts["hoverSize"] = node + 4
+
+    def _label_size(self, one: bool) -> tuple[float, float]:
+        """Widest and tallest layer label on one line or two, in pixels.
+
+        Measured once per architecture and font size (by setting the text), not on every
+        resize, which would switch the labels back and forth each time.
+        """
+        key = (one, self._scale)
+        if key not in self._label_sizes:
+            shown = "\n" not in self._layer_texts[0].toPlainText()
+            self._set_label_lines(one)
+            rects = [t.textItem.boundingRect() for t in self._layer_texts]
+            self._label_sizes[key] = (max(r.width() for r in rects),
+                                      max(r.height() for r in rects))
+            self._set_label_lines(shown)
+        return self._label_sizes[key]
 
     def _set_label_lines(self, one: bool) -> None:
         """Layer labels on one line ("ℓ = 1 · tanh · 8 units") or two."""
