@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from engine import Network, check_lr
+from engine.datasets import class_labels
 from engine.fileio import BadFileError, load_spec_file, save_spec_file
 from engine.history_csv import write_history_csv
 
@@ -366,8 +367,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:
     """Share of samples classified right, for one-hot or single 0/1 targets; else None."""
-    binary = bool(np.isin(Y, (0.0, 1.0)).all())
-    if not binary or (Y.shape[0] > 1 and not (Y.sum(axis=0) == 1).all()):
+    if class_labels(Y) is None:
         return None
     if net.layers[-1].activation.name not in ("sigmoid", "softmax", "tanh"):
         return None

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from .datasets import class_labels
 from .fileio import BadFileError, read_bytes
 
 MAX_CSV_BYTES = 500_000_000
@@ -241,9 +242,6 @@ def _one_hot(path: Any, header: list[str] | None, body: Rows,
 
 def _infer_kind(Y: Array) -> tuple[int, str]:
     """Classification when Y is one-hot or a single 0/1 row, else regression."""
-    binary = bool(np.isin(Y, (0.0, 1.0)).all())
-    if binary and Y.shape[0] == 1:
-        return 2, "classification"
-    if binary and Y.shape[0] > 1 and bool((Y.sum(axis=0) == 1).all()):
-        return int(Y.shape[0]), "classification"
-    return 0, "regression"
+    if class_labels(Y) is None:
+        return 0, "regression"
+    return max(2, int(Y.shape[0])), "classification"

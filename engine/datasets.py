@@ -141,7 +141,7 @@ class Dataset:
             if Y_val.shape[1] != X_val.shape[1]:
                 raise ValueError(f"Y_val has {Y_val.shape[1]} columns (samples) "
                                  f"but X_val has {X_val.shape[1]}")
-        inferred = "classification" if _class_labels(Y) is not None else "regression"
+        inferred = "classification" if class_labels(Y) is not None else "regression"
         if kind is None:
             kind = inferred
         elif kind not in KINDS:
@@ -152,8 +152,8 @@ class Dataset:
         labels = labels_val = None
         n_classes = 0
         if kind == "classification":
-            labels = _class_labels(Y)
-            labels_val = _class_labels(Y_val)
+            labels = class_labels(Y)
+            labels_val = class_labels(Y_val)
             if labels_val is None:
                 raise ValueError("Y_val is neither one-hot nor a single row of 0/1, "
                                  "unlike Y")
@@ -182,8 +182,8 @@ def _matrix(A: Any, what: str, rows: int | None = None) -> Array:
     return M
 
 
-def _class_labels(Y: Array) -> Array | None:
-    """Class index per column if Y is a 0/1 row or one-hot, else None."""
+def class_labels(Y: Array) -> Array | None:
+    """Class index per column if Y is a 0/1 row or one-hot, else None (the one such check)."""
     is01 = bool(np.all((Y == 0) | (Y == 1)))
     if not is01:
         return None

@@ -6,7 +6,6 @@ only formats numbers the stepper has already computed.
 
 from __future__ import annotations
 
-import html as _html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,8 @@ def _g(x: float) -> str:
 def symbol(quantity: str, layer: int, L: int | None = None, loss: str = "squared") -> str:
     """The seed's symbol for a quantity of layer ℓ, e.g. 'δ₂' or 'W₃ᵀδ₃'."""
     s = sub(layer)
+    if quantity == "y":
+        return "y"
     if quantity == "dc_da":
         if L is not None and layer == L:
             return f"∂c/∂a{s}"
@@ -147,23 +148,6 @@ def loss_formula(loss: str, L: int, B: int, out_act: str) -> str:
     return f"c = {per}" if B == 1 else f"C = (1/B) Σᵢ cᵢ,   cᵢ = {per}"
 
 
-def _output_delta_formula(loss: str, L: int, d: np.ndarray) -> tuple[str, str]:
-    s, sh = sub(L), shape(d)
-    if loss == "cross_entropy":
-        return (f"δ{s} = a{s} − y",
-                f"δ{s} {sh} = a{s} {sh} − y {sh}")
-    k = "2" if loss == "squared" else ""
-    return (f"δ{s} = {k}(a{s} − y) ⊙ σ'{s}(z{s})",
-            f"δ{s} {sh} = {k}(a{s} {sh} − y {sh}) ⊙ σ'{s}(z{s}) {sh}")
-
-
-def to_html(title: str, formula: str, shapes: str) -> str:
-    """Rich text for a Qt label (Unicode subscripts render everywhere)."""
-    e = _html.escape
-    return (f"<div><b>{e(title)}</b></div><div style='font-size:large'>{e(formula)}</div>"
-            f"<div style='color:gray'>{e(shapes)}</div>")
-
-
 def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
     """The arithmetic behind one cell, with the stepper's own numbers."""
     s = st.state
@@ -176,6 +160,11 @@ def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
                          f"{shape(arr)}")
     i, j, v = row, col, float(arr[row, col])
     cell = f"[{i}, {j}]"
+    which = "" if s.samples is None else f" of sample #{int(s.samples[j])}"
+    if quantity == "a" and l == 0:
+        return f"a₀{cell} = x{cell} = {_g(v)}: input {i}{which}, given, not computed"
+    if quantity == "y":
+        return f"y{cell} = {_g(v)}: target {i}{which}, given; the loss compares a{sub(L)} with it"
     if quantity == "z":
         W, b = st.params_used()[l - 1]
         a_prev = s.a[l - 1]

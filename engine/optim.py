@@ -163,10 +163,3 @@ def make_optimizer(name: str, lr: float, **kwargs: float) -> Optimizer:
     if name == "adam":
         return Adam(lr, **kwargs)
     raise ValueError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
-
-
-def optimizer_from_state(state: dict[str, Any]) -> Optimizer:
-    """Rebuild an optimizer from ``state_dict()`` output."""
-    opt = make_optimizer(str(state["name"]), float(state["lr"]))
-    opt.load_state_dict(state)
-    return opt

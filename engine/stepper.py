@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 import numpy as np
@@ -26,12 +27,25 @@ from .optim import Optimizer, make_optimizer
 
 Array = np.ndarray
 QUANTITIES = ("W", "b", "z", "a", "sigma_prime", "dc_da", "delta", "dW", "db")
+
+
+class StepKind(str, Enum):
+    """The six kinds of step of a pass (a ``str`` so records print and compare plainly)."""
+
+    Z = "z"
+    A = "a"
+    LOSS = "loss"
+    DELTA = "delta"
+    GRADS = "grads"
+    UPDATE = "update"
+
+
 # What each kind of step computes, and which phase of the pass it belongs to.
-COMPUTES = {"z": ("z",), "a": ("a",), "loss": ("loss",),
-            "delta": ("dc_da", "sigma_prime", "delta"), "grads": ("dW", "db"),
-            "update": ("W", "b")}
-PHASES = {"z": "forward", "a": "forward", "loss": "loss", "delta": "backward",
-          "grads": "backward", "update": "update"}
+COMPUTES = {StepKind.Z: ("z",), StepKind.A: ("a",), StepKind.LOSS: ("loss",),
+            StepKind.DELTA: ("dc_da", "sigma_prime", "delta"), StepKind.GRADS: ("dW", "db"),
+            StepKind.UPDATE: ("W", "b")}
+PHASES = {StepKind.Z: "forward", StepKind.A: "forward", StepKind.LOSS: "loss",
+          StepKind.DELTA: "backward", StepKind.GRADS: "backward", StepKind.UPDATE: "update"}
 MAX_HISTORY = 20_000  # steps of undo at most…
 # …and about this much memory held by earlier passes (never fewer than two passes).
 # Small on purpose: with 128 MiB of history a 2-8-8-1 batch-200 pass wrote to
@@ -45,7 +59,7 @@ quantity_title = fm.quantity_title
 class StepInfo:
     """One entry of a pass's plan."""
 
-    kind: str
+    kind: StepKind
     layer: int | None
 
     @property
@@ -81,7 +95,7 @@ class StepRecord(tuple):
         return self[3]
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> StepKind:
         return self[1].kind
 
     @property
@@ -111,10 +125,6 @@ class StepRecord(tuple):
     @property
     def formula_shapes(self) -> str:
         return self.texts()[2]
-
-    @property
-    def html(self) -> str:
-        return fm.to_html(*self.texts())
 
     @property
     def pending(self) -> tuple[tuple[str, int], ...]:
@@ -149,6 +159,7 @@ class StepState:
     params: list[tuple[Array, Array]]
     pass_index: int = 0
     k: int = 0
+    samples: Array | None = None    # which samples (data set columns) this pass steps
 
     def quantity(self, name: str, layer: int) -> Array | None:
         """The array for a quantity key and layer, or ``None`` if not computed."""
@@ -156,6 +167,8 @@ class StepState:
             return self.params[layer - 1][0]
         if name == "b":
             return self.params[layer - 1][1]
+        if name == "y":
+            return self.Y
         seq: list[Array | None] = getattr(self, name)
         return seq[layer]
 
@@ -174,26 +187,27 @@ class Stepper:
     """
 
     def __init__(self, net: Network, X: Array, Y: Array, optimizer: Optimizer | None = None,
-                 lr: float = 0.1) -> None:
+                 lr: float = 0.1, samples: Array | None = None) -> None:
         self.net = net
         self.optimizer = optimizer if optimizer is not None else make_optimizer("sgd", lr)
         L = net.L
+        K = StepKind
         self.plan: list[StepInfo] = (
-            [StepInfo(kind, l) for l in range(1, L + 1) for kind in ("z", "a")]
-            + [StepInfo("loss", None)]
-            + [StepInfo(kind, l) for l in range(L, 0, -1) for kind in ("delta", "grads")]
-            + [StepInfo("update", None)]
+            [StepInfo(kind, l) for l in range(1, L + 1) for kind in (K.Z, K.A)]
+            + [StepInfo(K.LOSS, None)]
+            + [StepInfo(kind, l) for l in range(L, 0, -1) for kind in (K.DELTA, K.GRADS)]
+            + [StepInfo(K.UPDATE, None)]
         )
-        self._do: dict[str, Callable[[Any, StepState], Any]] = {
-            "z": self._z, "a": self._a, "loss": self._loss, "delta": self._delta,
-                    "grads": self._grads, "update": self._update}
+        self._do: dict[StepKind, Callable[[Any, StepState], Any]] = {
+            K.Z: self._z, K.A: self._a, K.LOSS: self._loss, K.DELTA: self._delta,
+            K.GRADS: self._grads, K.UPDATE: self._update}
         self._ops = [(self._do[info.kind], info) for info in self.plan]
         self._K = len(self.plan)
         self._initial_params = list(net.params())
         self._initial_opt = self.optimizer.state_dict()
         X = net.check_X(X)
         Y = net.check_Y(Y, X.shape[1])
-        self._s = self._fresh(X, Y, 0)
+        self._s = self._fresh(X, Y, 0, samples)
         # Undo log: (record, what the step replaced: None, a StepState, or update info).
         self._undo: deque[tuple[StepRecord, Any]] = deque(maxlen=self._history_steps())
         self._ctx = self._context()
@@ -231,12 +245,13 @@ class Stepper:
     def B(self) -> int:
         return int(self.X.shape[1])
 
-    def _fresh(self, X: Array, Y: Array, pass_index: int) -> StepState:
+    def _fresh(self, X: Array, Y: Array, pass_index: int,
+               samples: Array | None = None) -> StepState:
         n = self.net.L + 1
         a: list[Array | None] = [None] * n
         a[0] = X
         return StepState([None] * n, a, [None] * n, [None] * n, [None] * n, [None] * n,
-                         [None] * n, Y, None, list(self.net.params()), pass_index, 0)
+                         [None] * n, Y, None, list(self.net.params()), pass_index, 0, samples)
 
     def _history_steps(self) -> int:
         """How many steps of undo to keep: big networks keep fewer whole passes."""
@@ -260,8 +275,12 @@ class Stepper:
         return pending_after(self.plan, self.k if k is None else k)
 
     # -- moving ------------------------------------------------------------------
-    def next(self) -> StepRecord:
-        """Compute the next step; after the update, start the next pass."""
+    def next(self, batch: tuple[Array, Array, Array | None] | None = None) -> StepRecord:
+        """Compute the next step; after the update, start the next pass.
+
+        ``batch`` = (X, Y, sample indices) is the data of that next pass (default: the
+        same as this one's); it is only read when a new pass starts.
+        """
         s = self._s
         k = s.k
         if k < self._K:
@@ -273,7 +292,11 @@ class Stepper:
             return rec
         # The next pass starts from nothing computed; back() from its first
         # step returns straight to the finished update, as the user saw it.
-        done, s = s, self._fresh(s.a[0], s.Y, s.pass_index + 1)  # type: ignore[arg-type]
+        X, Y, samples = batch if batch is not None else (s.a[0], s.Y, s.samples)
+        if batch is not None:
+            X = self.net.check_X(X)
+            Y = self.net.check_Y(Y, X.shape[1])
+        done, s = s, self._fresh(X, Y, s.pass_index + 1, samples)  # type: ignore[arg-type]
         self._s = s
         rec = self.next()
         self._undo[-1] = (rec, done)
@@ -291,12 +314,12 @@ class Stepper:
             return True
         s = self._s
         s.k -= 1
-        if rec.kind == "update":
+        if rec.kind is StepKind.UPDATE:
             params, opt_state = undo
             s.params = params
             self.optimizer.load_state_dict(opt_state)
             self.net.set_params_ref(params)
-        elif rec.kind == "loss":
+        elif rec.kind is StepKind.LOSS:
             s.loss = None
         else:
             for q in COMPUTES[rec.kind]:
@@ -316,20 +339,16 @@ class Stepper:
         """Back to the stepper's initial weights and optimizer state, step 0."""
         self.net.set_params_ref(self._initial_params)
         self.optimizer.load_state_dict(self._initial_opt)
-        self._s = self._fresh(self.X, self.Y, 0)
+        self._s = self._fresh(self.X, self.Y, 0, self._s.samples)
         self._undo.clear()
 
-    def set_batch(self, X: Array, Y: Array) -> None:
+    def set_batch(self, X: Array, Y: Array, samples: Array | None = None) -> None:
         """Step through other data: the pass restarts at k = 0 with the current weights."""
         X = self.net.check_X(X)
         Y = self.net.check_Y(Y, X.shape[1])
-        self._s = self._fresh(X, Y, self._s.pass_index)
+        self._s = self._fresh(X, Y, self._s.pass_index, samples)
         self._undo = deque(maxlen=self._history_steps())
         self._ctx = self._context()
-
-    def set_initial_params(self, params: list[tuple[Array, Array]]) -> None:
-        """Change what ``reset`` returns to (e.g. after a session was loaded)."""
-        self._initial_params = [(np.array(W), np.array(b)) for W, b in params]
 
     def params_used(self) -> list[tuple[Array, Array]]:
         """The weights this pass's forward/backward used (before its update, if done)."""

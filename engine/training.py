@@ -125,13 +125,17 @@ class Trainer:
     def iterations_per_epoch(self) -> int:
         return -(-self.n_samples // self.batch_size)
 
-    def _batch(self) -> tuple[Array, Array]:
-        N, bs = self.n_samples, self.batch_size
+    def next_indices(self) -> Array:
+        """The sample indices (columns of X) of the mini-batch the next iteration takes."""
         if self._perm is None:
+            N = self.n_samples
             self._perm = self.rng.permutation(N) if self.shuffle else np.arange(N)
-        if bs == N and not self.shuffle:
+        return self._perm[self._pos:self._pos + self.batch_size]
+
+    def _batch(self) -> tuple[Array, Array]:
+        idx = self.next_indices()
+        if self.batch_size == self.n_samples and not self.shuffle:
             return self.X, self.Y  # full batch in order: no copy
-        idx = self._perm[self._pos:self._pos + bs]
         return self.X[:, idx], self.Y[:, idx]
 
     def val_loss(self) -> float | None:
@@ -162,24 +166,57 @@ class Trainer:
             if not _finite(*(p for pair in net.params() for p in pair)):
                 net.set_params_ref(before)  # updates make new arrays: the old ones are intact
                 raise TrainingDiverged(self._diverged_message(float("inf")))
-            self.iteration += 1
-            self._pos += self.batch_size
-            self.history.iter_loss.append(loss)
-            self._epoch_sum += loss
-            self._epoch_count += 1
-            if self._pos < self.n_samples:
-                yield TrainRecord(self.iteration, self.epoch, loss)
-                continue
-            self.epoch += 1
-            self._perm, self._pos = None, 0
-            train = self._epoch_sum / self._epoch_count
-            self._epoch_sum, self._epoch_count = 0.0, 0
-            val = self.val_loss()
-            self.history.epoch_train.append(train)
-            if val is not None:
-                self.history.epoch_val.append(val)
-            self.history.epoch_iteration.append(self.iteration)
-            yield TrainRecord(self.iteration, self.epoch, loss, True, train, val)
+            yield self.record_iteration(loss)
+
+    def record_iteration(self, loss: float) -> TrainRecord:
+        """Count one iteration on the batch ``next_indices()`` named, whose loss was ``loss``.
+
+        ``run`` calls it after each update; a pass walked step by step calls it after its
+        update, so a stepped iteration is one training iteration like any other.
+        """
+        self.iteration += 1
+        self._pos += self.batch_size
+        self.history.iter_loss.append(loss)
+        self._epoch_sum += loss
+        self._epoch_count += 1
+        if self._pos < self.n_samples:
+            return TrainRecord(self.iteration, self.epoch, loss)
+        self.epoch += 1
+        self._perm, self._pos = None, 0
+        train = self._epoch_sum / self._epoch_count
+        self._epoch_sum, self._epoch_count = 0.0, 0
+        val = self.val_loss()
+        self.history.epoch_train.append(train)
+        if val is not None:
+            self.history.epoch_val.append(val)
+        self.history.epoch_iteration.append(self.iteration)
+        return TrainRecord(self.iteration, self.epoch, loss, True, train, val)
+
+    def record_single(self, loss: float) -> TrainRecord:
+        """Count one iteration on a sample the user picked, outside the epoch's order.
+
+        The epoch's position and mean are left alone: the shuffled order goes on
+        where it was when training resumes.
+        """
+        self.iteration += 1
+        self.history.iter_loss.append(loss)
+        return TrainRecord(self.iteration, self.epoch, loss)
+
+    def mark(self) -> tuple[Any, ...]:
+        """The clock's position, cheaply, for ``rewind`` (stepping back over an update)."""
+        h = self.history
+        return (self.iteration, self.epoch, self._pos, self._perm, self._epoch_sum,
+                self._epoch_count, self.rng.bit_generator.state, self.batch_size,
+                len(h.iter_loss), len(h.epoch_train), len(h.epoch_val), len(h.epoch_iteration))
+
+    def rewind(self, mark: tuple[Any, ...]) -> None:
+        """Go back to a ``mark``: counts, epoch position, shuffle state and history."""
+        (self.iteration, self.epoch, self._pos, self._perm, self._epoch_sum,
+         self._epoch_count, rng, self.batch_size, n_it, n_tr, n_val, n_ep) = mark
+        self.rng.bit_generator.state = rng
+        h = self.history
+        del h.iter_loss[n_it:], h.epoch_train[n_tr:], h.epoch_val[n_val:]
+        del h.epoch_iteration[n_ep:]
 
     def _diverged_message(self, loss: float) -> str:
         return (f"training diverged at iteration {self.iteration + 1} (epoch {self.epoch + 1}): "

@@ -27,9 +27,9 @@ from PyQt6.QtWidgets import (
 )
 
 from engine.checks import dimension_check, gradient_check
+from engine.formulas import sub
 from gui.heatmap import tick_step
 
-SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 LOG_SPAN = 6.0      # colour levels: log₁₀(threshold) ± LOG_SPAN decades
 ERROR_FLOOR = 1e-16  # log₁₀ of an exact 0 would be −∞: draw it as 1e-16 (far below any threshold)
 N_WORST = 12
@@ -39,7 +39,7 @@ SAMPLE = 300
 
 def param_title(name: str, layer: int, shape: tuple[int, ...] | None = None) -> str:
     """'W₂ (8×4)'."""
-    t = f"{name}{str(layer).translate(SUB)}"
+    t = f"{name}{sub(layer)}"
     return t if shape is None else f"{t} ({'×'.join(map(str, shape))})"
 
 

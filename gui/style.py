@@ -23,7 +23,6 @@ TEXT = "#222222"
 MUTED = "#777777"
 BACKGROUND = "#ffffff"
 
-PHASE_NAMES = {"forward": "forward", "loss": "loss", "backward": "backward", "update": "update"}
 
 CMAP_NAME = "CET-D1"
 BASE_POINT_SIZE = 11.0
