@@ -20,6 +20,7 @@ import numpy as np
 
 from engine import Network, check_lr
 from engine.datasets import class_labels
+from engine.experiment import DEFAULT_BATCH, Experiment
 from engine.fileio import BadFileError, load_spec_file, save_spec_file
 from engine.history_csv import write_history_csv
 
@@ -111,16 +112,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 @dataclass
 class Problem:
-    """What to train: the network, the data, and how to save the data in a session."""
+    """What the options describe: an experiment, and where its data came from."""
 
-    net: Network
-    X: np.ndarray
-    Y: np.ndarray
-    X_val: np.ndarray | None
-    Y_val: np.ndarray | None
+    experiment: Experiment
     data_name: str
-    kind: str
-    session_dataset: dict[str, Any]
+
+    @property
+    def net(self) -> Network:
+        return self.experiment.net
+
+    @property
+    def X(self) -> np.ndarray:
+        return self.experiment.dataset.X
+
+    @property
+    def Y(self) -> np.ndarray:
+        return self.experiment.dataset.Y
+
+    @property
+    def kind(self) -> str:
+        return self.experiment.dataset.kind
 
 
 def _default_output(kind: str, n_out: int, loss: str | None) -> tuple[str, str]:
@@ -181,8 +192,11 @@ def _load_data(args: argparse.Namespace, spec: dict[str, Any] | None, seed: int)
     return Dataset.from_arrays(csvd.X, csvd.Y, name=Path(args.data).name, kind=csvd.kind)
 
 
-def build_problem(args: argparse.Namespace) -> Problem:
-    """Network and data from the options; raises UsageError / BadFileError."""
+def build_problem(args: argparse.Namespace, **settings: Any) -> Problem:
+    """The experiment the options describe; raises UsageError / BadFileError.
+
+    ``settings`` go to ``Experiment.build`` (lr, batch_size, optimizer, sample).
+    """
     seed = 0 if args.seed is None else args.seed
     if seed < 0:
         raise UsageError(f"--seed must be ≥ 0, got {seed}")
@@ -210,14 +224,14 @@ def build_problem(args: argparse.Namespace) -> Problem:
         raise UsageError(f"{source} has {ds.input_size} inputs and {ds.output_size} targets "
                          f"but the network ({where}) has {net.input_size} inputs and "
                          f"{net.sizes[-1]} outputs")
-    if args.data is None:
-        sds: dict[str, Any] = {"spec": dict(ds.spec)}
-    else:
-        sds = {"name": ds.name, "kind": ds.kind, "X": ds.X, "Y": ds.Y, "X_val": None,
-               "Y_val": None}
-    has_val = ds.X_val.shape[1] > 0
-    return Problem(net, ds.X, ds.Y, ds.X_val if has_val else None,
-                   ds.Y_val if has_val else None, str(source), ds.kind, sds)
+    settings.setdefault("sample", None)
+    settings["batch_size"] = min(int(settings.get("batch_size", DEFAULT_BATCH)),
+                                 int(ds.X.shape[1]))
+    try:
+        ex = Experiment.build(spec, ds, **settings)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    return Problem(ex, str(source))
 
 
 # --- progress ------------------------------------------------------------------
@@ -273,9 +287,8 @@ def _check_writable(path: str, option: str, exts: tuple[str, ...] | None = None)
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Train, report, and write the requested files."""
-    from engine.optim import make_optimizer
-    from engine.session import Session, load_session, restore, save_session
-    from engine.training import Trainer, TrainingDiverged
+    from engine.session import load_session, save_session
+    from engine.training import TrainingDiverged
 
     for path, opt in ((args.save_spec, "--save-spec"), (args.save_session, "--save-session")):
         if path:
@@ -289,25 +302,15 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 raise UsageError(f"--session continues a saved session; it cannot be "
                                  f"combined with --{name.replace('_', '-')}")
         session = load_session(args.session)
-        r = restore(session, args.session)
-        net, tr, initial = r.net, r.trainer, session.initial_params
+        ex = Experiment.from_session(session, args.session)
         if args.lr is not None:
-            r.optimizer.lr = args.lr
-        sds, source, view = session.dataset, r.data_name, dict(session.view or {})
-        N = r.X.shape[1]
+            ex.set_lr(args.lr)
+        source, view = ex.dataset.name, dict(session.view or {})
     else:
-        prob = build_problem(args)
-        net, N = prob.net, prob.X.shape[1]
-        initial = [(W.copy(), b.copy()) for W, b in net.params()]
-        try:
-            optimizer = make_optimizer(args.optimizer or "sgd",
-                                       0.1 if args.lr is None else args.lr)
-            tr = Trainer(net, prob.X, prob.Y, X_val=prob.X_val, Y_val=prob.Y_val,
-                         optimizer=optimizer, batch_size=args.batch_size,
-                         seed=0 if args.seed is None else args.seed, shuffle=True)
-        except ValueError as e:
-            raise UsageError(str(e)) from None
-        sds, source, view = prob.session_dataset, prob.data_name, {}
+        prob = build_problem(args, lr=0.1 if args.lr is None else args.lr,
+                             batch_size=args.batch_size, optimizer=args.optimizer or "sgd")
+        ex, source, view = prob.experiment, prob.data_name, {}
+    net, tr, N = ex.net, ex.trainer, ex.n_samples
     view["log_y"] = bool(args.log_y) or bool(view.get("log_y", False))
 
     progress = Progress(err, args.epochs, tr.epoch)
@@ -322,15 +325,11 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     h = tr.history
     iters_per_epoch = max(1, (tr.iteration - start_iter) // args.epochs)
 
+    ex.after_training()
     if args.save_spec:
-        save_spec_file(args.save_spec, net.to_spec())
+        save_spec_file(args.save_spec, ex.spec())   # with its data set, for opening later
     if args.save_session:
-        save_session(args.save_session, Session(
-            spec=net.to_spec(), initial_params=initial,
-            optimizer={"name": tr.optimizer.name, "lr": tr.optimizer.lr,
-                       "state": tr.optimizer.state_dict()},
-            dataset=sds, trainer=tr.state_dict(),
-            stepper={"k": 0, "sample": None, "batch_size": tr.batch_size}, view=view))
+        save_session(args.save_session, ex.to_session(view))
     plots = [p for p in args.export_loss or [] if Path(p).suffix.lower() != ".csv"]
     for path in args.export_loss or []:
         if Path(path).suffix.lower() == ".csv":

@@ -269,7 +269,8 @@ def _build(d: dict[str, Any], path: Any, bad: Any) -> Session:
         raise bad("manifest.json: optimizer has no name")
     _check_dataset(d["dataset"], net, bad)
     session = Session(**{f.name: d[f.name] for f in fields(Session)})
-    restore(session, path)  # proves the optimizer, data and trainer state fit together
+    from .experiment import Experiment
+    Experiment.from_session(session, path)  # proves the optimizer, data, trainer and step fit
     return session
 
 
@@ -290,78 +291,3 @@ def _check_dataset(ds: dict[str, Any], net: Network, bad: Any) -> None:
                       f"({net.input_size} inputs, {net.sizes[-1]} outputs)")
         if not (np.isfinite(X).all() and np.isfinite(Y).all()):
             raise bad(f"dataset {xk}/{yk} contain NaN or Inf")
-
-
-# --- from a Session back to working objects -------------------------------------
-
-
-@dataclass
-class Restored:
-    """The objects a Session describes, ready to continue training."""
-
-    net: Network
-    initial_params: list[tuple[np.ndarray, np.ndarray]]
-    optimizer: Any                       # engine.optim.Optimizer
-    dataset: Any                         # engine.datasets.Dataset
-    trainer: Any                         # engine.training.Trainer, state loaded
-
-    @property
-    def X(self) -> np.ndarray:
-        return np.asarray(self.dataset.X)
-
-    @property
-    def data_name(self) -> str:
-        return str(self.dataset.name)
-
-
-def restore(session: Session, path: str | os.PathLike[str] | None = None) -> Restored:
-    """Rebuild network, optimizer, data set and trainer; ``BadFileError`` if they do not fit."""
-    from .datasets import Dataset, make_dataset
-    from .optim import make_optimizer
-    from .training import Trainer
-
-    def bad(what: str, e: BaseException | str) -> BadFileError:
-        return BadFileError(path, f"{what} in the session does not fit: {e}")
-
-    net = Network.from_spec(session.spec)
-    shapes = [p.shape for W, b in net.params() for p in (W, b)]
-    o = session.optimizer
-    try:
-        opt = make_optimizer(str(o["name"]), o.get("lr", 0.1))
-        state = o.get("state")
-        if state:
-            opt.load_state_dict(state)
-            for key, value in state.items():
-                if isinstance(value, list) and \
-                        [np.shape(v) for v in value] != shapes:  # moments per W_ℓ, b_ℓ
-                    raise ValueError(f"{key} has shapes that differ from the network's")
-    except (ValueError, TypeError, KeyError) as e:
-        raise bad("the optimizer", e) from None
-    d = session.dataset
-    try:
-        if "X" in d:
-            ds = Dataset.from_arrays(d["X"], d["Y"], d.get("X_val"), d.get("Y_val"),
-                                     name=str(d.get("name", "imported")), kind=d.get("kind"))
-        else:
-            ds = make_dataset(**d["spec"])
-    except (ValueError, TypeError, KeyError) as e:
-        raise bad("the data set", e) from None
-    if ds.input_size != net.input_size or ds.output_size != net.sizes[-1]:
-        raise bad("the data set", f"{ds.input_size} inputs / {ds.output_size} targets, "
-                                  f"the network has {net.input_size} / {net.sizes[-1]}")
-    t = session.trainer or {}
-    try:
-        tr = Trainer(net, ds.X, ds.Y, ds.X_val, ds.Y_val, optimizer=opt,
-                     batch_size=int(t.get("batch_size", 32)), seed=int(t.get("seed", 0)),
-                     shuffle=bool(t.get("shuffle", True)))
-        if t:
-            tr.load_state_dict(t)
-            N = tr.n_samples
-            perm = t.get("perm")
-            if perm is not None and not np.array_equal(np.sort(perm), np.arange(N)):
-                raise ValueError("the shuffle order is not a permutation of the samples")
-            if not (0 <= tr._pos <= N and 1 <= tr.batch_size <= N):
-                raise ValueError("the position in the epoch is out of range")
-    except (ValueError, TypeError, KeyError, OverflowError) as e:
-        raise bad("the training state", e) from None
-    return Restored(net, [(W.copy(), b.copy()) for W, b in session.initial_params], opt, ds, tr)

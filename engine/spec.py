@@ -20,7 +20,7 @@ MAX_UNITS = 10_000
 MAX_LAYERS = 64
 MAX_PARAMS = 20_000_000
 # Fields a spec may carry along for people (kept by to_spec, ignored by the maths).
-OPTIONAL_TOP = ("name", "description", "comment")
+OPTIONAL_TOP = ("name", "description", "comment", "data")  # data: the set it was made with
 TOP_FIELDS = ("input_size", "loss", "seed", "init", "layers") + OPTIONAL_TOP
 LAYER_FIELDS = ("units", "activation", "W", "b", "comment")
 

@@ -350,13 +350,18 @@ class Stepper:
         self._undo = deque(maxlen=self._history_steps())
         self._ctx = self._context()
 
-    def params_used(self) -> list[tuple[Array, Array]]:
-        """The weights this pass's forward/backward used (before its update, if done)."""
+    def before_update(self) -> tuple[list[tuple[Array, Array]], dict[str, Any]] | None:
+        """(weights, optimizer state) before this pass's update; None until it is done."""
         if self._s.k == self.K and self._undo:
             undo = self._undo[-1][1]
             if not isinstance(undo, StepState):
-                return list(undo[0])
-        return self._s.params
+                return list(undo[0]), undo[1]
+        return None
+
+    def params_used(self) -> list[tuple[Array, Array]]:
+        """The weights this pass's forward/backward used (before its update, if done)."""
+        before = self.before_update()
+        return self._s.params if before is None else before[0]
 
     # -- the maths of one step: each fills empty slots of the state -----------------------
     def _z(self, l: int, s: StepState) -> None:

@@ -223,6 +223,18 @@ class Trainer:
                 f"the loss became {loss}. The weights were kept at their last finite values. "
                 f"Try a smaller learning rate (now {self.optimizer.lr:g}).")
 
+    def state_at(self, mark: tuple[Any, ...]) -> dict[str, Any]:
+        """What ``state_dict`` returned when ``mark`` was taken (the history cut back)."""
+        (iteration, epoch, pos, perm, epoch_sum, epoch_count, rng, batch_size,
+         n_it, n_tr, n_val, n_ep) = mark
+        h = self.history
+        return {"iteration": iteration, "epoch": epoch, "pos": pos,
+                "perm": None if perm is None else perm.copy(), "epoch_sum": epoch_sum,
+                "epoch_count": epoch_count, "rng": rng, "batch_size": batch_size,
+                "history": {"iter_loss": h.iter_loss[:n_it], "epoch_train": h.epoch_train[:n_tr],
+                            "epoch_val": h.epoch_val[:n_val],
+                            "epoch_iteration": h.epoch_iteration[:n_ep]}}
+
     # -- resuming -------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to continue exactly here (the optimizer has its own)."""
@@ -242,3 +254,15 @@ class Trainer:
         self.batch_size, self.shuffle = int(d["batch_size"]), bool(d["shuffle"])
         self.seed = int(d["seed"])
         self.history = History.from_dict(d["history"])
+
+    def check_state(self) -> None:
+        """``ValueError`` unless a loaded state is one this trainer could have reached."""
+        N = self.n_samples
+        if not 1 <= self.batch_size <= N:
+            raise ValueError(f"batch size {self.batch_size} is outside 1..{N}")
+        if not 0 <= self._pos <= N:
+            raise ValueError(f"the position in the epoch ({self._pos}) is outside 0..{N}")
+        if self._perm is not None and not np.array_equal(np.sort(self._perm), np.arange(N)):
+            raise ValueError("the shuffle order is not a permutation of the samples")
+        if self.iteration < 0 or self.epoch < 0:
+            raise ValueError("the iteration and epoch counts must be ≥ 0")

@@ -19,11 +19,11 @@ from engine.session import (
     FORMAT_VERSION,
     Session,
     load_session,
-    restore,
     save_session,
     session_bytes,
     session_from_bytes,
 )
+from engine.experiment import Experiment
 from engine.training import Trainer
 
 SPEC = {"input_size": 2, "loss": "cross_entropy", "seed": 3,
@@ -84,7 +84,7 @@ def test_round_trip_is_bit_identical(tmp_path, imported, opt):
 def test_continuing_after_reload_matches_never_stopping(tmp_path, imported):
     s, _ = make_session(epochs=3, imported=imported)
     save_session(tmp_path / "s.bplens", s)
-    r = restore(load_session(tmp_path / "s.bplens"))
+    r = Experiment.from_session(load_session(tmp_path / "s.bplens"))
     for _ in r.trainer.run(epochs=2):
         pass
     _, straight = make_session(epochs=5)
@@ -287,5 +287,5 @@ def test_hand_built_version_1_file_following_the_docs_loads(tmp_path):
     s = load_session(tmp_path / "v1.bplens")
     assert s.initial_params[0][0].tobytes() == W1.tobytes()
     assert s.dataset["X"].tobytes() == X.tobytes() and np.isnan(s.view["log_y"])
-    r = restore(s)
+    r = Experiment.from_session(s)
     assert r.net.layers[0].W.tolist() == [[0.4, -0.2]] and r.trainer.iteration == 0
