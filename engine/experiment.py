@@ -29,7 +29,7 @@ import numpy as np
 from .datasets import DATASETS, Dataset, make_dataset
 from .network import Network, check_lr
 from .optim import make_optimizer
-from .stepper import MAX_HISTORY, Stepper, StepKind, StepRecord
+from .stepper import MAX_HISTORY, StepKind, Stepper, StepRecord
 from .training import Trainer, _finite
 
 Array = np.ndarray
@@ -153,11 +153,11 @@ def fit_spec(spec: dict[str, Any], n_in: int, n_out: int,
     if isinstance(layers[-1], dict):
         layers[-1]["units"] = n_out
     redrawn: list[int] = []
-    fan_in = n_in
+    fan_in: Any = n_in
     for l, ly in enumerate(layers, start=1):
         if not isinstance(ly, dict):
             break   # the engine's validation names the problem
-        units = ly.get("units")
+        units: Any = ly.get("units")
         W = ly.get("W")
         if W is None and keep is not None and l <= len(keep):
             W, b = keep[l - 1]
@@ -614,7 +614,7 @@ class Experiment:
         change = Change.NETWORK | Change.WEIGHTS | Change.STEP | Change.HISTORY | Change.SETTINGS
         return change | Change.DATA if data_changed else change
 
-    # -- copies and sessions ------------------------------------------------------------------------
+    # -- copies and sessions ---------------------------------------------------------------
     def copy(self) -> Experiment:
         """An independent experiment in the same state (the data set is shared: read-only)."""
         return Experiment.from_session(self.to_session())
@@ -674,7 +674,7 @@ class Experiment:
         st = dict(session.stepper or {})
         t = dict(session.trainer or {})
         try:
-            bs = t.get("batch_size", st.get("batch_size", DEFAULT_BATCH))
+            bs: Any = t.get("batch_size", st.get("batch_size", DEFAULT_BATCH))
             if isinstance(bs, int) and not isinstance(bs, bool):
                 bs = min(bs, int(ds.X.shape[1]))   # the trainer trains "more than N" as N
             ex = cls(net, ds, lr=o.get("lr", DEFAULT_LR), optimizer=str(o.get("name", "sgd")),

@@ -39,6 +39,12 @@ class StepKind(str, Enum):
     GRADS = "grads"
     UPDATE = "update"
 
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
 
 # What each kind of step computes, and which phase of the pass it belongs to.
 COMPUTES = {StepKind.Z: ("z",), StepKind.A: ("a",), StepKind.LOSS: ("loss",),
@@ -292,10 +298,11 @@ class Stepper:
             return rec
         # The next pass starts from nothing computed; back() from its first
         # step returns straight to the finished update, as the user saw it.
-        X, Y, samples = batch if batch is not None else (s.a[0], s.Y, s.samples)
-        if batch is not None:
-            X = self.net.check_X(X)
-            Y = self.net.check_Y(Y, X.shape[1])
+        if batch is None:
+            X, Y, samples = s.a[0], s.Y, s.samples
+        else:
+            X = self.net.check_X(batch[0])
+            Y, samples = self.net.check_Y(batch[1], X.shape[1]), batch[2]
         done, s = s, self._fresh(X, Y, s.pass_index + 1, samples)  # type: ignore[arg-type]
         self._s = s
         rec = self.next()

@@ -7,8 +7,9 @@ import tempfile
 from pathlib import Path
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QApplication, QMessageBox
+from PyQt6.QtWidgets import QApplication
 
+from .messages import message
 from .settings import APPLICATION, ORGANIZATION, AppSettings, make_qsettings
 
 
@@ -25,13 +26,19 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
 
 def _model(spec_path: str | None):
-    """The default experiment, or one whose network comes from a spec file."""
+    """The default experiment, or one whose network comes from a spec file.
+
+    The spec's weights are kept: its data is the data set it records, else a
+    built-in one of its sizes (the window then says which), else ValueError.
+    """
+    from engine.experiment import Experiment
     from engine.fileio import load_spec_file
 
-    from .lens_model import DEFAULT_DATA, LensModel
+    from .lens_model import LensModel
     if spec_path is None:
         return LensModel()
-    return LensModel(spec=load_spec_file(spec_path), data=DEFAULT_DATA)
+    spec = load_spec_file(spec_path)
+    return LensModel(Experiment.for_spec(spec, None, Path(spec_path).name))
 
 
 def run_gui(spec_path: str | None = None, session_path: str | None = None) -> int:
@@ -49,10 +56,15 @@ def run_gui(spec_path: str | None = None, session_path: str | None = None) -> in
         problem = None
     except (BadFileError, ValueError) as e:
         model, problem = _model(None), str(e)
+    notices = list(model.ex.notices)
+    model.ex.notices.clear()
     win = MainWindow(model)
     win.show()
+    for text in notices:
+        win.status.showMessage(text, 15000)
+        message(win, "Backprop Lens", text, kind="information")
     if problem is not None:
-        QMessageBox.warning(win, "Cannot open network spec", problem)
+        message(win, "Cannot open network spec", problem)
     elif session_path is not None:
         win.file_controller.open(session_path)   # errors: a message box, default kept
     else:

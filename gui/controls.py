@@ -138,15 +138,14 @@ class Controls(QObject):
         self.pause.triggered.connect(self._on_pause)
         self.stop.triggered.connect(m.stop_training)
         self.reset.triggered.connect(m.reset)
-        self.new_seed.triggered.connect(m.new_seed)
+        self.new_seed.triggered.connect(lambda _checked=False: m.new_seed())
         self.lr.editingFinished.connect(self._on_lr_edited)
         self.batch.editingFinished.connect(lambda: m.set_batch_size(self.batch.value()))
         self.optimizer.activated.connect(lambda _i: m.set_optimizer(self.optimizer.currentText()))
         self.loss.activated.connect(lambda _i: m.set_loss(self.loss.currentText()))
         self.sample_mode.activated.connect(self._on_sample_widgets_changed)
         self.sample_index.editingFinished.connect(self._on_sample_widgets_changed)
-        for sig in (m.settings_changed, m.network_rebuilt, m.dataset_changed, m.error_occurred):
-            sig.connect(self.sync_from_model)
+        m.error_occurred.connect(self.sync_from_model)   # show the model's value again
         m.training_started.connect(lambda: self.set_training(True))
         m.training_finished.connect(lambda: self.set_training(False))
         m.training_failed.connect(lambda _msg: self.set_training(False))
@@ -227,6 +226,6 @@ class Controls(QObject):
 
     def _on_tick(self) -> None:
         st = self.model.stepper
-        self.model.step()
-        if st is not self.model.stepper or self.model.stepper.k == self.model.stepper.K:
+        ok = self.model.step()
+        if not ok or st is not self.model.stepper or self.model.stepper.k == self.model.stepper.K:
             self.play.setChecked(False)   # one pass per ▶▶; press again for the next

@@ -125,6 +125,11 @@ class DataView(QWidget):
         self._draw_data()
         self.refresh_prediction()
 
+    def show(self, ds: Any, net: Any) -> None:
+        """Show data set ``ds`` and the prediction of ``net`` (drawn once)."""
+        self.net = net
+        self.set_dataset(ds)
+
     def set_network(self, net: Any) -> None:
         """Use ``net`` for the background / curve (kept by reference: training updates it)."""
         self.net = net
@@ -349,6 +354,6 @@ class DataView(QWidget):
 
     def _on_points_clicked(self, _item: Any, points: Any, *_: Any) -> None:
         if len(points):
-            idx = int(points[0].data())
-            self.set_selected_sample(idx)
-            self.sample_clicked.emit(idx)
+            # The ring moves when the model accepts the choice (it may refuse, e.g.
+            # while training), not before.
+            self.sample_clicked.emit(int(points[0].data()))

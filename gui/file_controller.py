@@ -40,7 +40,7 @@ class FileController(QObject):
 
     def __init__(self, window: QMainWindow, get_session: Callable[[], Session],
                  set_session: Callable[[Session], Any], get_spec: Callable[[], dict],
-                 set_spec: Callable[[dict], Any], import_csv: Callable[[Any], Any], *,
+                 set_spec: Callable[[dict, str], Any], import_csv: Callable[[Any], Any], *,
                  settings: QSettings | None = None, recovery_dir: str | None = None,
                  recovery_interval_ms: int = RECOVERY_INTERVAL_MS,
                  work_token: Callable[[], tuple] | None = None) -> None:
@@ -274,10 +274,18 @@ class FileController(QObject):
         except BadFileError as e:
             self._show_error("Cannot open network spec", str(e))
             return False
-        if self._apply(self.set_spec, spec):
-            self._set_dirty(True)
+        if self._dirty and not self.maybe_save_before_replacing():
+            return False
+        if self._apply(lambda sp: self.set_spec(sp, os.path.basename(path)), spec):
+            self._detach()
             return True
         return False
+
+    def _detach(self) -> None:
+        """The work is no longer the session file it came from: unsaved, and untitled."""
+        self.path = None
+        self.file_changed.emit("")
+        self._set_dirty(True)
 
     def save_spec(self, path: str | None = None) -> bool:
         path = path or self._ask_save_path("Save network spec", SPEC_FILTER, "network.json")
@@ -303,8 +311,10 @@ class FileController(QObject):
             return False
         if data is None:
             return False
+        if self._dirty and not self.maybe_save_before_replacing():
+            return False
         if self._apply(self.import_csv, self.as_dataset(data)):
-            self._set_dirty(True)
+            self._detach()
             return True
         return False
 
@@ -388,7 +398,7 @@ class FileController(QObject):
         b = QMessageBox.StandardButton
         answer = QMessageBox.question(
             self.window, "Unsaved changes",
-            f"Save the changes to {os.path.basename(self.path or 'this session')}?",
+            f"Save the changes to {os.path.basename(self.path or 'this work')}?",
             b.Save | b.Discard | b.Cancel, b.Save)
         return {b.Save: "save", b.Discard: "discard"}.get(answer, "cancel")
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QWidget
+from PyQt6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
+
+from engine.stepper import StepKind
 
 from .architecture_editor import ArchitectureEditor
 from .controls import Controls
@@ -18,9 +20,10 @@ from .data_view import TRAINING_RESOLUTION, DataView
 from .file_controller import FileController
 from .formula_panel import FormulaPanel
 from .graph_view import GraphView
-from .lens_model import LensModel
+from .lens_model import Change, LensModel
 from .loss_plot import LossPlotWidget
 from .matrix_panel import MatrixPanel
+from .messages import ask, message
 from .settings import AppSettings, apply_theme, presentation_scale
 from .status_bar import LensStatusBar
 from .window_menus import build_menus
@@ -94,13 +97,12 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.file_controller = FileController(
             self, self.model.to_session, self.model.from_session,
-            lambda: self.model.net.to_spec(), self.model.set_architecture,
+            lambda: self.model.ex.spec(), self.model.open_spec,
             self.model.set_imported_dataset, work_token=self.model.work_token)
         build_menus(self)
         self._connect()
         self._restore_settings()
-        self._on_network_changed()
-        self._on_dataset_changed()
+        self._redraw_all()
 
     # -- construction helpers -----------------------------------------------------------
     def _dock(self, title: str, widget: QWidget, area) -> QDockWidget:
@@ -115,72 +117,85 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         m = self.model
-        m.step_taken.connect(self._on_step_changed)
-        m.state_changed.connect(self._on_state_changed)
-        m.network_rebuilt.connect(self._on_network_changed)
-        m.dataset_changed.connect(self._on_dataset_changed)
-        m.history_replaced.connect(self._on_history_changed)
+        m.changed.connect(self._on_changed)
+        m.notice.connect(self._on_notice)
         m.training_started.connect(self._on_training_started)
         m.training_progressed.connect(self._on_training_progressed)
         m.training_finished.connect(self._on_training_ended)
+        m.training_paused.connect(self._on_training_paused)
         m.training_failed.connect(self._on_training_failed)
         m.error_occurred.connect(self._on_error)
-        m.settings_changed.connect(self._on_sample_changed)
-        self.editor.applied.connect(m.set_experiment)
+        self.editor.applied.connect(self._on_editor_applied)
         self.graph.layer_clicked.connect(self._on_layer_clicked)
         self.matrices.cell_hovered.connect(self._on_cell_hovered)
         self.matrices.cell_left.connect(self._on_cell_left)
         self.data_view.sample_clicked.connect(m.select_sample)
         self.controls.follow.toggled.connect(self._on_follow_changed)
-        m.settings_changed.connect(self.file_controller.mark_dirty)
-        m.state_changed.connect(self.file_controller.mark_changed)   # stepping may be navigation
 
     # -- model → views -----------------------------------------------------------------------
-    def _on_step_changed(self, record) -> None:
-        """The stepper moved: follow its layer (unless pinned) and show its formula."""
+    def _on_changed(self, change: Change) -> None:
+        """The experiment accepted a change: each view that shows it redraws once."""
+        m = self.model
+        C = Change
+        self.formula.show_cell_text(None)   # a hovered cell's numbers are stale now
+        if change & (C.STEP | C.NETWORK):
+            self._follow_step()
+        self.layer = min(max(1, self.layer), m.net.L)
+        if change & C.NETWORK:
+            self.graph.set_network(m.net)
+        if change & (C.NETWORK | C.DATA):
+            self.editor.load(m.net.to_spec(), m.data_spec, m.dataset.input_size,
+                             m.dataset.output_size, m.dataset.name)
+        if change & (C.NETWORK | C.WEIGHTS | C.STEP):
+            self.matrices.show_layer(m.stepper, self.layer)
+            self.graph.set_state(m.stepper)
+            self.graph.set_selected_layer(self.layer)
+        if change & (C.STEP | C.NETWORK):
+            self.formula.show_step(m.stepper.last)
+        if change & C.HISTORY:
+            self.loss_plot.set_history(m.history)
+        if change & (C.NETWORK | C.DATA):
+            self.data_view.show(m.dataset, m.net)
+        elif change & C.WEIGHTS:
+            self.data_view.refresh_prediction()
+        if change & (C.SETTINGS | C.STEP | C.DATA):
+            self.data_view.set_selected_sample(m.sample)
+        if change & (C.SETTINGS | C.NETWORK | C.DATA):
+            self.controls.sync_from_model()
+        if not m.is_training:
+            self.status.show_status(m.status())
+        self.file_controller.mark_changed()   # stepping within a pass is navigation
+
+    def _follow_step(self) -> None:
+        """Show the layer the step is in, unless the user pinned one."""
+        record = self.model.stepper.last
         if self.controls.follow.isChecked() and record is not None:
             if record.layer is not None:
                 self.layer = record.layer
-            elif record.kind == "loss":
+            elif record.kind is StepKind.LOSS:
                 self.layer = self.model.net.L
-        self.formula.show_step(record)
 
-    def _on_state_changed(self) -> None:
-        m = self.model
-        self.layer = min(max(1, self.layer), m.net.L)
-        self.matrices.show_layer(m.stepper, self.layer)
-        self.graph.set_state(m.stepper)
-        self.graph.set_selected_layer(self.layer)
-        last = m.stepper.last
-        if last is None or last.kind == "update":
-            self.data_view.refresh_prediction()
-        if not m.is_training:
-            self.status.show_status(m.status())
+    def _redraw_all(self) -> None:
+        self._on_changed(Change.ALL)
 
-    def _on_network_changed(self) -> None:
-        m = self.model
-        self.graph.set_network(m.net)
-        self.data_view.set_network(m.net)
-        self.editor.load(m.net.to_spec(), m.data_spec if isinstance(m.data_spec, dict) else None,
-                         m.dataset.input_size, m.dataset.output_size, m.dataset.name)
-        self._on_history_changed()
-        self._on_step_changed(m.stepper.last)
-        self._on_state_changed()
+    def _on_notice(self, text: str) -> None:
+        self.status.showMessage(text, 15000)
+        message(self, "Backprop Lens", text, kind="information")
 
-    def _on_dataset_changed(self) -> None:
-        if self.data_view.net is not self.model.net:
-            self.data_view.set_network(self.model.net)
-        self.data_view.set_dataset(self.model.dataset)   # draws the prediction once
-        self._on_sample_changed()
-
-    def _on_sample_changed(self) -> None:
-        self.data_view.set_selected_sample(self.model.sample)
-
-    def _on_history_changed(self) -> None:
-        self.loss_plot.set_history(self.model.history)
+    def _on_editor_applied(self, spec: dict, data: dict) -> None:
+        if self.model.ex.weights_origin != "seed" and not ask(
+                self, "Replace the weights?",
+                "Apply draws new weights from the seed for the new network. The current "
+                f"weights ({self.model.ex.weights_origin}) will be replaced; save them first "
+                "(File → Save network spec) if you want to keep them.\n\nApply anyway?"):
+            self.editor.load(self.model.net.to_spec(), self.model.data_spec,
+                             self.model.dataset.input_size, self.model.dataset.output_size,
+                             self.model.dataset.name)
+            return
+        self.model.set_experiment(spec, data)
 
     def _on_training_started(self) -> None:
-        self.status.start_progress(self.model.epochs_target, self.model.trainer.epoch)
+        self.status.start_progress(self.model.epochs_target, self.model.run_start_epoch)
         self.status.showMessage("training…", 2000)
 
     def _on_training_progressed(self, rec) -> None:
@@ -191,19 +206,24 @@ class MainWindow(QMainWindow):
             self._prediction_at = now
             self.data_view.refresh_prediction(TRAINING_RESOLUTION)
 
+    def _on_training_paused(self) -> None:
+        self.status.clearMessage()
+        self.status.show_status(self.model.status())
+
     def _on_training_ended(self) -> None:
+        self.status.clearMessage()
         self.status.stop_progress()
-        self._on_history_changed()
+        self.status.show_status(self.model.status())
 
-    def _on_training_failed(self, message: str) -> None:
+    def _on_training_failed(self, text: str) -> None:
         self._on_training_ended()
-        QMessageBox.warning(self, "Training diverged",
-                            f"{message}\n\nThe network keeps its last finite weights. "
-                            "Lower the learning rate α in the toolbar and train again.")
+        message(self, "Training diverged",
+                f"{text}\n\nThe network keeps its last finite weights. "
+                "Lower the learning rate α in the toolbar and train again.")
 
-    def _on_error(self, message: str) -> None:
-        self.status.showMessage(message, 8000)
-        QMessageBox.warning(self, "Backprop Lens", message)
+    def _on_error(self, text: str) -> None:
+        self.status.showMessage(text, 8000)
+        message(self, "Backprop Lens", text)
 
     # -- user → view -----------------------------------------------------------------------------
     def _on_layer_clicked(self, layer: int) -> None:
@@ -212,13 +232,18 @@ class MainWindow(QMainWindow):
             return
         self.layer = layer
         self.controls.follow.setChecked(False)
-        self._on_state_changed()
+        self._show_layer()
 
     def _on_follow_changed(self, on: bool) -> None:
         if on:
-            last = self.model.stepper.last
-            self._on_step_changed(last)
-            self._on_state_changed()
+            self._follow_step()
+            self._show_layer()
+
+    def _show_layer(self) -> None:
+        """Another layer's matrices (the experiment did not change)."""
+        self.formula.show_cell_text(None)
+        self.matrices.show_layer(self.model.stepper, self.layer)
+        self.graph.set_selected_layer(self.layer)
 
     def _on_cell_hovered(self, quantity: str, layer: int, row: int, col: int) -> None:
         self.formula.show_cell_text(self.model.explain(quantity, layer, row, col))
@@ -274,13 +299,15 @@ class MainWindow(QMainWindow):
             self._size_docks = not self.restoreState(state)
         s = self.settings
         m = self.model
-        # Remembered values go through the engine's checks like typed ones.
-        m.blockSignals(True)
-        m.set_lr(s.get("lr"))
-        m.set_batch_size(min(s.get("batch_size"), m.n_samples))
-        m.set_optimizer(s.get("optimizer"))
-        m.blockSignals(False)
-        self.controls.sync_from_model()
+        # Remembered values go through the engine's checks like typed ones; a value the
+        # engine refuses is left at the experiment's (the window draws once, after this).
+        for setter, value in ((m.ex.set_lr, s.get("lr")),
+                              (m.ex.set_batch_size, min(s.get("batch_size"), m.n_samples)),
+                              (m.ex.set_optimizer, s.get("optimizer"))):
+            try:
+                setter(value)
+            except (ValueError, TypeError):
+                pass
         self.controls.epochs.setValue(s.get("epochs"))
         self.controls.speed.setValue(s.get("play_speed"))
 

@@ -13,7 +13,7 @@ from PyQt6.QtCore import QSettings
 from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QApplication
 
-from .lens_model import DEFAULT_BATCH, DEFAULT_LR
+from engine.experiment import DEFAULT_BATCH, DEFAULT_LR
 
 ORGANIZATION = "BackpropLens"
 APPLICATION = "Backprop Lens"

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from engine import Network
 from engine.datasets import make_dataset
+from engine.experiment import Experiment
 from engine.fileio import BadFileError
 from engine.optim import make_optimizer
 from engine.session import (
@@ -23,7 +24,6 @@ from engine.session import (
     session_bytes,
     session_from_bytes,
 )
-from engine.experiment import Experiment
 from engine.training import Trainer
 
 SPEC = {"input_size": 2, "loss": "cross_entropy", "seed": 3,

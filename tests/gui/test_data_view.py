@@ -86,13 +86,16 @@ def test_multiclass_colours_by_predicted_class(view):
     assert tuple(rgba[0, -1, :3]) == pg.mkColor(CLASS_COLORS[1]).getRgb()[:3]
 
 
-def test_click_emits_training_index_and_rings_it(view, qtbot):
+def test_click_asks_for_the_sample_and_rings_it_once_accepted(view, qtbot):
     ds = make_dataset("moons", n_samples=50, noise=0.1, seed=0, val_fraction=0.2)
     view.set_dataset(ds)
     pts = view.scatter.points()
     with qtbot.waitSignal(view.sample_clicked) as blocker:
         view.scatter.sigClicked.emit(view.scatter, [pts[7]], None)
     assert blocker.args == [7]
+    # The model may refuse (e.g. while training): the ring waits for its answer.
+    assert len(view.ring.getData()[0]) == 0
+    view.set_selected_sample(7)
     rx, ry = view.ring.getData()
     assert (rx[0], ry[0]) == (ds.X[0, 7], ds.X[1, 7])
     view.set_selected_sample(None)

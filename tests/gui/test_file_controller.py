@@ -35,7 +35,7 @@ class Work:
         self.session = s
         return True
 
-    def set_spec(self, spec):
+    def set_spec(self, spec, where=None):
         self.spec = spec
         return True
 

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from engine import check_lr
-from gui.lens_model import DEFAULT_LR, LensModel
+from engine.experiment import DEFAULT_LR
+from gui.lens_model import Change, LensModel
 
 
 @pytest.fixture
@@ -34,11 +35,11 @@ def test_default_learning_rate_bends_the_boundary_within_100_epochs(model):
     assert np.all(np.isfinite(model.history.epoch_train))
 
 
-def test_step_emits_the_engines_record(model, qtbot):
-    with qtbot.waitSignal(model.step_taken) as blocker:
+def test_step_says_what_changed_after_the_engine_stepped(model, qtbot):
+    with qtbot.waitSignal(model.changed) as blocker:
         model.step()
-    rec = blocker.args[0]
-    assert rec is model.stepper.last
+    assert blocker.args[0] == Change.STEP
+    rec = model.stepper.last
     assert rec.kind == "z" and rec.layer == 1
     assert model.stepper.k == 1
 

@@ -14,8 +14,8 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QMessageBox
 
 from engine import check_lr
+from engine.experiment import DEFAULT_LR, DEFAULT_SPEC
 from gui import window_menus
-from gui.lens_model import DEFAULT_LR, DEFAULT_SPEC
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
 
@@ -268,10 +268,11 @@ def test_presentation_mode_hides_panels_and_restores(window):
 
 @pytest.mark.slow
 def test_a_session_file_argument_opens_that_session(tmp_path):
+    from engine.experiment import Experiment
     from engine.session import save_session
     from gui.lens_model import LensModel
-    model = LensModel(spec={**DEFAULT_SPEC, "layers": [{"units": 5, "activation": "tanh"},
-                                                        {"units": 1, "activation": "sigmoid"}]})
+    model = LensModel(Experiment.build({**DEFAULT_SPEC, "layers": [
+        {"units": 5, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]}))
     model.set_lr(0.37)
     session = tmp_path / "run.bplens"
     save_session(session, model.to_session())
