@@ -425,15 +425,17 @@ class Experiment:
         gradient or a new weight would not be finite: the same guard as training.
         """
         st = self.stepper
-        if st.k == st.K:   # the next pass: the batch training takes next
-            rec = st.next(self.pass_batch())
-            return rec, Change.STEP
-        if st.plan[st.k].kind is not StepKind.UPDATE:
-            return st.next(), Change.STEP
+        # Overflow on the way to a divergence is expected; the update guards by value.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if st.k == st.K:   # the next pass: the batch training takes next
+                rec = st.next(self.pass_batch())
+                return rec, Change.STEP
+            if st.plan[st.k].kind is not StepKind.UPDATE:
+                return st.next(), Change.STEP
         s = st.state
         loss = s.loss if s.loss is not None else float("nan")
         grads = [g for g in (*s.dW[1:], *s.db[1:]) if g is not None]
-        with np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if not math.isfinite(loss) or not _finite(*grads):
                 raise StepRefused(self.trainer._diverged_message(loss))
             mark = self.trainer.mark()

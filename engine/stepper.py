@@ -101,6 +101,11 @@ class StepRecord(tuple):
         return self[3]
 
     @property
+    def context(self) -> fm.StepContext:
+        """The sizes, batch size and names the step's texts are made from."""
+        return self[2]
+
+    @property
     def kind(self) -> StepKind:
         return self[1].kind
 

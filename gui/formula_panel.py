@@ -30,17 +30,18 @@ def describe(rec) -> str:
     if rec.kind == "loss":
         return ("Loss: the network's output is compared with the target y; "
                 "C is what training lowers.")
+    ctx = rec.context
     if rec.kind == "delta":
-        if "ᵀ" in rec.formula:  # a hidden layer: the error comes back through W_{ℓ+1}ᵀ
+        if l < len(ctx.sizes) - 1:  # a hidden layer: the error comes back through W_{ℓ+1}ᵀ
             return (f"Backward, layer {l}: the sensitivity δ{sub(l)} is the error sent back "
                     f"through W{sub(l + 1)}ᵀ, gated by σ'{sub(l)}.")
-        if "σ'" in rec.formula:
+        if ctx.loss_name != "cross_entropy":
             return (f"Backward, output layer {l}: the error ∂c/∂a{sub(l)} of the output, gated "
                     f"by σ'{sub(l)}, is the sensitivity δ{sub(l)} where backprop starts.")
         return (f"Backward, output layer {l}: with this loss and output the sensitivity is "
                 f"simply δ{sub(l)} = a{sub(l)} − y, where backprop starts.")
     if rec.kind == "grads":
-        avg = " (both averaged over the batch)" if "1/B" in rec.formula else ""
+        avg = " (both averaged over the batch)" if ctx.B > 1 else ""
         return (f"Backward, layer {l}: the weight gradient is δ{sub(l)} times the layer's input "
                 f"a{sub(l - 1)}ᵀ; the bias gradient is δ{sub(l)} itself{avg}.")
     if rec.kind == "update":

@@ -142,7 +142,12 @@ class GraphView(QWidget):
         """z, a and δ of one neuron for the current sample, from the stepper's state."""
         head = f"layer {layer}, unit {unit}" if layer else f"input x[{unit}]"
         st = self._stepper.state if self._stepper is not None else None
-        lines = [head + f"  (sample {self.sample})"]
+        samples = st.samples if st is not None else None
+        which = (f"sample #{int(samples[self.sample])}" if samples is not None
+                 and self.sample < len(samples) else f"column {self.sample}")
+        if samples is not None and len(samples) > 1:
+            which += f", column {self.sample} of the batch"
+        lines = [f"{head}  ({which})"]
         keys = (("a", "x"),) if layer == 0 else (("z", "z"), ("a", "a"), ("delta", "δ"))
         for key, sym in keys:
             arr = getattr(st, key)[layer] if st is not None else None

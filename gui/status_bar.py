@@ -31,7 +31,7 @@ class LensStatusBar(QStatusBar):
         # repaints itself and all its fields on each layout request: a full-width repaint
         # per step, and ~190 label paints a second while training.
         bold = "<b style='color:#000'>{}</b>"
-        for w, widest in ((self.phase, ["ready · next: " + bold.format("backward"),
+        for w, widest in ((self.phase, ["paused · next: " + bold.format("backward"),
                                         bold.format("training")]),
                           (self.layer, ["layer 88", "layer –"]),
                           (self.step, ["step 88 of 88 (pass 8888)"]),
@@ -57,8 +57,11 @@ class LensStatusBar(QStatusBar):
         """Draw the dict of ``LensModel.status()``."""
         phase = s["phase"] or "forward"
         color = style.PHASE_COLORS.get(phase, style.NEUTRAL)
+        state = "paused" if s.get("training") == "paused" else "ready"
         if s["k"] == 0:   # nothing computed in this pass yet: say what comes next
-            self.phase.setText(f"ready · next: <b style='color:{color}'>{phase}</b>")
+            self.phase.setText(f"{state} · next: <b style='color:{color}'>{phase}</b>")
+        elif state == "paused":
+            self.phase.setText(f"paused · <b style='color:{color}'>{phase}</b>")
         else:
             self.phase.setText(f"<b style='color:{color}'>{phase}</b>")
         self.layer.setText(f"layer {s['layer']}" if s["layer"] is not None else "layer –")
