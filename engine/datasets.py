@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from .assets import asset_path
+
 Array = np.ndarray
 
 DATASETS = ("xor", "circles", "moons", "spiral", "blobs", "sine", "digits")
@@ -45,7 +47,7 @@ N_SAMPLES_RANGE = (4, 100_000)
 NOISE_MAX = 5.0
 VAL_FRACTION_MAX = 0.9
 N_CLASSES_RANGE = (2, 10)  # blobs only
-DIGITS_PATH = Path(__file__).resolve().parent.parent / "assets" / "digits.csv.gz"
+DIGITS_PATH = asset_path("digits.csv.gz")
 DIGITS_TOTAL = 1797
 CIRCLES_FACTOR = 0.5  # inner radius / outer radius (sklearn's default 0.8 is too tight to teach)
 SPIRAL_TURNS = 1.5
