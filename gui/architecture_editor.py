@@ -26,7 +26,9 @@ from PyQt6.QtWidgets import (
 from engine import ACTIVATIONS, LOSSES
 from engine.datasets import DATASETS, N_SAMPLES_RANGE, NOISE_MAX
 
-from .lens_build import LARGE_PARAMS
+# Above this many parameters the editor warns: stepping and heatmaps get slow.
+LARGE_PARAMS = 100_000
+
 
 MAX_UNITS = 10_000
 HIDDEN_ACTIVATIONS = [a for a in ACTIVATIONS if a != "softmax"]  # softmax: output only
