@@ -7,7 +7,7 @@ shown when something is wrong.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -100,6 +100,7 @@ class ArchitectureEditor(QWidget):
                     self.seed.valueChanged, self.dataset.activated,
                     self.n_samples.valueChanged, self.noise.valueChanged):
             sig.connect(self._mark_pending)
+        self.loss.activated.connect(self._on_loss_chosen)
 
     # -- model → editor ---------------------------------------------------------------
     def load(self, spec: dict, data_spec: dict | None, n_in: int, n_out: int,
@@ -158,14 +159,46 @@ class ArchitectureEditor(QWidget):
         combo.addItems(list(ACTIVATIONS))
         combo.setCurrentText(activation)
         combo.activated.connect(self._mark_pending)
+        combo.activated.connect(lambda _i, c=combo: self._on_activation_chosen(c))
         self.table.setCellWidget(row, 0, spin)
         self.table.setCellWidget(row, 1, combo)
+
+    def _offer_softmax(self, combo: QComboBox, offer: bool) -> None:
+        """Softmax only where it is valid: the output layer, over more than one unit."""
+        i = combo.findText("softmax")
+        if offer and i < 0:
+            combo.addItem("softmax")
+            combo.setItemData(combo.count() - 1, "the output as class probabilities "
+                              "(goes with the cross-entropy loss)",
+                              Qt.ItemDataRole.ToolTipRole)
+        elif not offer and i >= 0:
+            if combo.currentIndex() == i:
+                combo.setCurrentText("sigmoid" if self._is_output(combo) else "tanh")
+            combo.removeItem(i)
+
+    def _is_output(self, combo: QComboBox) -> bool:
+        return combo is self.table.cellWidget(self.table.rowCount() - 1, 1)
+
+    def _on_activation_chosen(self, combo: QComboBox) -> None:
+        if combo.currentText() == "softmax" and self.loss.currentText() != "cross_entropy":
+            self.loss.setCurrentText("cross_entropy")
+            self.info.setText("Softmax goes with the cross-entropy loss: the loss is now "
+                              "cross_entropy.")
+
+    def _on_loss_chosen(self, _i: int) -> None:
+        out = self.table.cellWidget(self.table.rowCount() - 1, 1)
+        if out is not None and out.currentText() == "softmax" \
+                and self.loss.currentText() != "cross_entropy":
+            out.setCurrentText("sigmoid")
+            self.info.setText(f"Softmax works only with cross-entropy: the output layer is "
+                              f"now sigmoid for the {self.loss.currentText()} loss.")
 
     def _mark_output_row(self) -> None:
         n = self.table.rowCount()
         labels = [f"ℓ={i + 1}" for i in range(n)]
         for r in range(n):
             out = r == n - 1
+            self._offer_softmax(self.table.cellWidget(r, 1), out and self._n_out > 1)
             spin = self.table.cellWidget(r, 0)
             spin.setEnabled(not out)
             if out:
