@@ -41,6 +41,7 @@ class DataView(QWidget):
         super().__init__(parent)
         self.ds: Any = None
         self.net: Any = None
+        self._predictions = 0   # how many times the prediction was drawn (set_dataset)
         self.selected: int | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -122,8 +123,10 @@ class DataView(QWidget):
         """Show ``ds`` (engine.datasets.Dataset); clears the selection."""
         self.ds = ds
         self.selected = None
+        drawn = self._predictions
         self._draw_data()
-        self.refresh_prediction()
+        if self._predictions == drawn:   # the new view range has not drawn it already
+            self.refresh_prediction()
 
     def show(self, ds: Any, net: Any) -> None:
         """Show data set ``ds`` and the prediction of ``net`` (drawn once)."""
@@ -141,6 +144,7 @@ class DataView(QWidget):
         ``resolution`` grid points per axis; training passes ``TRAINING_RESOLUTION``.
         """
         ds, net = self.ds, self.net
+        self._predictions += 1
         self.image.setVisible(False)
         self.class_image.setVisible(False)
         self.boundary.setVisible(False)

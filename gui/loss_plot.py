@@ -165,6 +165,23 @@ class LossPlotWidget(QWidget):
         self._epoch_key = None
         self._show_all()
 
+    def show_history(self, history: Any) -> None:
+        """Show ``history`` after it changed: only the new points if it just grew
+        (a stepped iteration), all of it if it is another one or was cut back."""
+        if history is self._history and len(history.iter_loss) >= self._n_shown:
+            self.refresh()
+        else:
+            self.set_history(history)
+
+    @property
+    def n_shown(self) -> int:
+        """Iteration losses drawn."""
+        return self._n_shown
+
+    @property
+    def history(self) -> Any:
+        return self._history
+
     def refresh(self) -> None:
         """Redraw from the same History; cheap (only new points are converted).
 

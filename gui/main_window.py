@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         if change & (C.STEP | C.NETWORK):
             self.formula.show_step(m.stepper.last)
         if change & C.HISTORY:
-            self.loss_plot.set_history(m.history)
+            self.loss_plot.show_history(m.history)
         if change & (C.NETWORK | C.DATA):
             self.data_view.show(m.dataset, m.net)
         elif change & C.WEIGHTS:
@@ -195,7 +195,8 @@ class MainWindow(QMainWindow):
         self.model.set_experiment(spec, data)
 
     def _on_training_started(self) -> None:
-        self.status.start_progress(self.model.epochs_target, self.model.run_start_epoch)
+        m = self.model
+        self.status.start_progress(m.epochs_target, m.run_start_epoch, m.trainer.epoch)
         self.status.showMessage("training…", 2000)
 
     def _on_training_progressed(self, rec) -> None:

@@ -84,12 +84,13 @@ class LensStatusBar(QStatusBar):
         if self.progress.isVisible():
             self.progress.setValue(min(self.progress.maximum(), rec.epoch - self._epoch0))
 
-    def start_progress(self, epochs: int | None, epoch0: int) -> None:
-        """Show a progress bar for a run of ``epochs`` epochs (none for an open-ended run)."""
+    def start_progress(self, epochs: int | None, epoch0: int, epoch: int | None = None) -> None:
+        """Show a progress bar for a run of ``epochs`` epochs from ``epoch0`` (none for an
+        open-ended run); ``epoch``: where the run is now (a resumed run is under way)."""
         self._epoch0 = epoch0
         if epochs:
             self.progress.setRange(0, epochs)
-            self.progress.setValue(0)
+            self.progress.setValue(min(epochs, max(0, (epoch or epoch0) - epoch0)))
             self.progress.show()
         else:
             self.progress.hide()
