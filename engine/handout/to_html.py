@@ -36,7 +36,7 @@ h2 { font-size: 1.2em; margin: 28px 0 8px; border-bottom: 2px solid var(--rule);
 figure { margin: 0; }
 figcaption { font-family: "DejaVu Serif", Cambria, serif; margin-bottom: 3px; }
 figcaption .dim { color: var(--muted); font-family: inherit; font-size: 0.85em; }
-figcaption .cut { color: var(--muted); font-size: 0.8em; }
+figcaption .cut { color: var(--muted); font-size: 0.8em; display: block; }
 table.m { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.8em; }
 table.m td { border: 1px solid #e6e8ec; padding: 2px 6px; text-align: right; min-width: 4.2em;
              white-space: nowrap; }

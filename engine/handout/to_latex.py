@@ -35,7 +35,10 @@ def math(text: str) -> str:
         if tok[0] in _SUBSCRIPTS:
             out.append("_{" + "".join(_SUBSCRIPTS.get(ch, ch) for ch in tok) + "}")
         elif tok.isspace():
-            out.append(r"\quad " if len(tok) >= 2 else " ")
+            if len(tok) >= 2:
+                out.append(r"\quad ")
+            elif not (out and out[-1].endswith(" ")):
+                out.append(" ")
         elif tok[0].isascii() and tok[0].isalpha() and len(tok) > 1:
             out.append(_FUNCTIONS.get(tok, r"\mathrm{" + tok.replace("_", r"\_") + "}"))
         elif tok == "\u0302":  # combining hat, as in Adam's m̂: put it on the letter before
