@@ -1,4 +1,4 @@
-"""``walkthrough``: one whole pass written as a handout (HTML, Markdown, LaTeX) or answer key (JSON).
+"""``walkthrough``: one whole pass as a handout (HTML, Markdown, LaTeX) or answer key (JSON).
 
     backprop-lens walkthrough [network options] [data options] [--sample I | --batch]
                               [--lr α] --out pass.html|.md|.tex|.json [--digits N]
