@@ -48,7 +48,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def _parser() -> ArgParser:
     p = ArgParser(prog=PROG, description="Step through backpropagation in matrix form. "
-                f"Headless commands: {PROG} train --help, {PROG} gradcheck --help.")
+                f"Headless commands: {PROG} train|gradcheck|walkthrough --help.")
     p.add_argument("file", nargs="?", metavar="FILE",
                    help=f"a session ({SESSION_EXT}) or a network spec (.json) to open")
     p.add_argument("--spec", metavar="FILE.json", help="network spec to open")

@@ -9,7 +9,7 @@ a JSON answer key (``answer_key``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -78,7 +78,6 @@ class Walkthrough:
     title: str = ""
     note: str = ""
     source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def B(self) -> int:

@@ -208,3 +208,21 @@ def test_digits_example_uses_the_data_set_by_name():
     assert d2.sum() == pytest.approx(0.0, abs=1e-12)      # softmax − one-hot
     blank = w.X[:, 0] == 0
     assert blank.any() and np.all(w.layers[0]["dW"][:, blank] == 0)
+
+
+def test_every_example_renders_self_contained_and_ascii_latex():
+    from engine.handout import render
+    from engine.handout.to_latex import math
+
+    assert math("5·10⁻⁵, w5⁺, Δ ≤ 1") == r"5\cdot 10^{-5}, w5^{+}, \Delta \le 1"
+    for name in SHIPPED:
+        ex, w = walk(name)
+        w.note, w.source = ex.note, ex.source
+        html, tex = render(w, "html"), render(w, "tex")
+        for bad in ("src=", "href=", "<link", "<script", "@import", "url("):
+            assert bad not in html.lower(), name
+        # The only web addresses are the citations, as text inside the note.
+        note = html[html.index("<div class='note'>"):]
+        note = note[:note.index("</div>")]
+        assert html.count("http") == note.count("http"), name
+        assert tex.isascii() and "\\text{?}" not in tex, name

@@ -13,15 +13,18 @@ from . import common as c
 from .to_html import PHASE_HEADINGS
 
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖᵢₛ", "0123456789kis", strict=True))
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
 _SYMBOLS = {
     "σ": r"\sigma", "δ": r"\delta", "α": r"\alpha", "β": r"\beta", "ε": r"\varepsilon",
     "θ": r"\theta", "ℓ": r"\ell", "Σ": r"\sum", "∂": r"\partial", "⊙": r"\odot",
     "←": r"\leftarrow", "→": r"\rightarrow", "−": "-", "×": r"\times", "·": r"\cdot",
-    "‖": r"\|", "½": r"\tfrac{1}{2}", "²": "^{2}", "ᵀ": r"^{\top}", "√": r"\surd",
+    "‖": r"\|", "½": r"\tfrac{1}{2}", "ᵀ": r"^{\top}", "√": r"\surd", "Δ": r"\Delta",
+    "≤": r"\le", "≥": r"\ge", "≠": r"\ne",
     "…": r"\ldots", "≈": r"\approx", "⋯": r"\cdots", "⋮": r"\vdots",
 }
 _FUNCTIONS = {"tanh": r"\tanh", "log": r"\log", "exp": r"\exp"}
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z_]+|[₀-₉ₖᵢₛ]+(?:,[₀-₉ₖᵢₛ]+)*|\s{2,}|.", re.S)
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z_]+|[₀-₉ₖᵢₛ]+(?:,[₀-₉ₖᵢₛ]+)*|[⁰¹²³⁴-⁹⁻⁺]+|\s{2,}|.",
+                    re.S)
 _TEXT_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
                  "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
                  "\\": r"\textbackslash{}", "–": "--", "—": "---", "’": "'", "‘": "`",
@@ -34,6 +37,8 @@ def math(text: str) -> str:
     for tok in _TOKEN.findall(text):
         if tok[0] in _SUBSCRIPTS:
             out.append("_{" + "".join(_SUBSCRIPTS.get(ch, ch) for ch in tok) + "}")
+        elif tok[0] in _SUPERSCRIPTS:
+            out.append("^{" + "".join(_SUPERSCRIPTS[ch] for ch in tok) + "}")
         elif tok.isspace():
             if len(tok) >= 2:
                 out.append(r"\quad ")
