@@ -214,7 +214,7 @@ def test_every_example_renders_self_contained_and_ascii_latex():
     from engine.handout import render
     from engine.handout.to_latex import math
 
-    assert math("5·10⁻⁵, w5⁺, Δ ≤ 1") == r"5\cdot 10^{-5}, w5^{+}, \Delta \le 1"
+    assert math("5·10⁻⁵, w5⁺, Δ ≤ 1") == r"5\cdot 10^{-5},w5^{+},\Delta \le 1"
     for name in SHIPPED:
         ex, w = walk(name)
         w.note, w.source = ex.note, ex.source

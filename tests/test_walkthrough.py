@@ -168,12 +168,15 @@ def test_html_colours_follow_the_sign(pass_2881):
 
 def test_latex_math_of_the_engines_formulas():
     assert math("δ₁ = (W₂ᵀ δ₂) ⊙ σ'₁(z₁)") == \
-        r"\delta _{1} = (W_{2}^{\top} \delta _{2}) \odot \sigma '_{1}(z_{1})"
+        r"\delta _{1}=(W_{2}^{\top}\,\delta _{2})\odot \sigma '_{1}(z_{1})"
     assert math("C = (1/B) Σᵢ cᵢ,   cᵢ = ½‖a₂ − y‖²") == \
-        r"C = (1/B) \sum _{i} c_{i},\quad c_{i} = \tfrac{1}{2}\|a_{2} - y\|^{2}"
+        r"C=(1/B)\,\sum _{i}\,c_{i},\quad c_{i}=\tfrac{1}{2}\|a_{2}-y\|^{2}"
     assert math("a₁ = σ₁(z₁),  σ₁ = leaky_relu") == \
-        r"a_{1} = \sigma _{1}(z_{1}),\quad \sigma _{1} = \mathrm{leaky\_relu}"
-    assert math("−Σₖ yₖ log a₂,ₖ") == r"-\sum _{k} y_{k} \log a_{2,k}"
+        r"a_{1}=\sigma _{1}(z_{1}),\quad \sigma _{1}=\mathrm{leaky\_relu}"
+    assert math("−Σₖ yₖ log a₂,ₖ") == r"-\sum _{k}\,y_{k}\,\log\,a_{2,k}"
+    # The dimension check keeps its gaps between a symbol and its shape.
+    assert math("z₁ (8×1) = W₁ (8×2) a₀ (2×1)") == \
+        r"z_{1}\,(8\times 1)=W_{1}\,(8\times 2)\,a_{0}\,(2\times 1)"
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")

@@ -22,6 +22,7 @@ _SYMBOLS = {
     "≤": r"\le", "≥": r"\ge", "≠": r"\ne",
     "…": r"\ldots", "≈": r"\approx", "⋯": r"\cdots", "⋮": r"\vdots",
 }
+_SPACED = set("=+-−⊙←→×·≤≥,:")
 _FUNCTIONS = {"tanh": r"\tanh", "log": r"\log", "exp": r"\exp"}
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z_]+|[₀-₉ₖᵢₛ]+(?:,[₀-₉ₖᵢₛ]+)*|[⁰¹²³⁴-⁹⁻⁺]+|\s{2,}|.",
                     re.S)
@@ -34,16 +35,18 @@ _TEXT_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{"
 def math(text: str) -> str:
     """A formula in the engine's Unicode notation as LaTeX math (without the $…$)."""
     out: list[str] = []
-    for tok in _TOKEN.findall(text):
-        if tok[0] in _SUBSCRIPTS:
+    toks = _TOKEN.findall(text)
+    for n, tok in enumerate(toks):
+        if tok == " ":  # math ignores spaces: keep the texts' gaps, e.g. "W₁ (8×2) a₀",
+            near = {toks[n - 1] if n else "", toks[n + 1] if n + 1 < len(toks) else ""}
+            if not near & _SPACED:  # but not beside =, +, ⊙, … which bring their own space
+                out.append(r"\,")
+        elif tok[0] in _SUBSCRIPTS:
             out.append("_{" + "".join(_SUBSCRIPTS.get(ch, ch) for ch in tok) + "}")
         elif tok[0] in _SUPERSCRIPTS:
             out.append("^{" + "".join(_SUPERSCRIPTS[ch] for ch in tok) + "}")
         elif tok.isspace():
-            if len(tok) >= 2:
-                out.append(r"\quad ")
-            elif not (out and out[-1].endswith(" ")):
-                out.append(" ")
+            out.append(r"\quad ")
         elif tok[0].isascii() and tok[0].isalpha() and len(tok) > 1:
             out.append(_FUNCTIONS.get(tok, r"\mathrm{" + tok.replace("_", r"\_") + "}"))
         elif tok == "\u0302":  # combining hat, as in Adam's m̂: put it on the letter before
