@@ -196,6 +196,22 @@ def test_latex_export_of_a_222_pass_compiles(tmp_path):
     assert "0.593269992" in (tmp_path / "pass.tex").read_text()  # out_h1 to 9 digits
 
 
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_latex_of_other_update_rules_and_a_softmax_batch_compiles(tmp_path, optimizer):
+    spec = {"input_size": 3, "loss": "cross_entropy", "seed": 2,
+            "layers": [{"units": 4, "activation": "leaky_relu"},
+                       {"units": 3, "activation": "softmax"}]}
+    X = np.random.default_rng(1).normal(size=(3, 5))
+    w = walk_pass(Network.from_spec(spec), X, np.eye(3)[:, [0, 1, 2, 1, 0]], lr=0.01,
+                  optimizer=optimizer)
+    write_handout(tmp_path / "pass.tex", w)
+    r = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "pass.tex"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert "\\text{?}" not in (tmp_path / "pass.tex").read_text()
+
+
 def test_bad_digits_and_unknown_extension(pass_2881, tmp_path):
     *_, w = pass_2881
     for fmt in FORMATS:

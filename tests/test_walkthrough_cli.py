@@ -131,3 +131,12 @@ def test_an_internal_error_is_status_1(tmp_path, monkeypatch):
     status, _, err = cli("--example", "lecture", "--out", tmp_path / "a.md")
     assert status == 1 and "internal error: RuntimeError: boom" in err
     assert not (tmp_path / "a.md").exists()
+
+
+def test_walkthrough_never_loads_qt(tmp_path):
+    code = ("import sys, main; s = main.main(['walkthrough', '--example', 'lecture', '--out', "
+            f"{str(tmp_path / 'a.html')!r}]); "
+            "print(s, any(m.split('.')[0] in ('PyQt6', 'pyqtgraph') for m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.stdout.split()[-2:] == ["0", "False"], r.stdout + r.stderr
