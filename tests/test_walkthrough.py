@@ -115,6 +115,15 @@ def test_walk_pass_leaves_the_network_alone_and_has_every_step(pass_2881):
                                          + ["delta", "grads"] * 3 + ["update"])
     assert w.steps[6].loss == pytest.approx(w.loss)
     assert "(8×8)" in w.steps[2].shapes  # the dimension check of z₂ = W₂ a₁ + b₂
+    # Each step shows what it used and made: W before the update in z, after it in update.
+    z2 = {m.quantity: m.values for m in w.steps[2].matrices}
+    assert z2["W"].tolist() == w.before["layers"][1]["W"]
+    np.testing.assert_array_equal(z2["z"], w.layers[1]["z"])
+    new = {(m.quantity, m.layer): m.values for m in w.steps[-1].matrices}
+    assert new[("W", 2)].tolist() == w.after["layers"][1]["W"]
+    assert new[("b", 3)][:, 0].tolist() == w.after["layers"][2]["b"]
+    d1 = {m.quantity: m.values for m in w.steps[-3].matrices}  # δ₁ of the backward pass
+    np.testing.assert_array_equal(d1["delta"], d1["dc_da"] * d1["sigma_prime"])
 
 
 def _numbers(arr):
