@@ -5,7 +5,7 @@
     backprop-lens net.json               the window with a network from a spec file (= --spec)
     backprop-lens --screenshot out.png [FILE] [--steps N] [--train-epochs E] [--size WxH]
                   [--presentation] [--theme dark|light]
-    backprop-lens train …  /  backprop-lens gradcheck …   (no window; see --help)
+    backprop-lens train …  /  gradcheck …  /  walkthrough …   (no window; see --help)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 from cli.args import ArgParser, UsageError, int_in_range
 
 PROG = "backprop-lens"
-HEADLESS_COMMANDS = ("train", "gradcheck")
+HEADLESS_COMMANDS = ("train", "gradcheck", "walkthrough")
 SESSION_EXT = ".bplens"
 SIZE_RANGE = (200, 10_000)
 
@@ -48,7 +48,7 @@ def _size(text: str) -> tuple[int, int]:
 
 def _parser() -> ArgParser:
     p = ArgParser(prog=PROG, description="Step through backpropagation in matrix form. "
-                f"Headless commands: {PROG} train --help, {PROG} gradcheck --help.")
+                f"Headless commands: {PROG} train|gradcheck|walkthrough --help.")
     p.add_argument("file", nargs="?", metavar="FILE",
                    help=f"a session ({SESSION_EXT}) or a network spec (.json) to open")
     p.add_argument("--spec", metavar="FILE.json", help="network spec to open")

@@ -1,4 +1,4 @@
-"""``train`` and ``gradcheck``: the engine without a window.
+"""``train``, ``gradcheck`` and ``walkthrough``: the engine without a window.
 
 Exit status: 0 success; 2 bad input (one line on stderr naming the file or
 option and the problem, never a traceback); 1 an internal error (or, for
@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
                    help="samples used for the check (32)")
+    from .walkthrough import add_parser
+    add_parser(sub, common, _lr)
     return p
 
 
@@ -398,7 +400,7 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
     """Run one command; returns the exit status (see the module docstring)."""
     out = out or sys.stdout
     err = err or sys.stderr
-    cmd = argv[0] if argv and argv[0] in ("train", "gradcheck") else None
+    cmd = argv[0] if argv and argv[0] in ("train", "gradcheck", "walkthrough") else None
     prog = f"{PROG} {cmd}" if cmd else PROG
     try:
         parser = build_parser()
@@ -409,6 +411,9 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
         with np.errstate(all="ignore"):
             if args.command == "train":
                 return cmd_train(args, out, err)
+            if args.command == "walkthrough":
+                from .walkthrough import cmd_walkthrough
+                return cmd_walkthrough(args, out, err)
             return cmd_gradcheck(args, out, err)
     except (UsageError, ValueError) as e:  # BadFileError and the engine's ValueErrors
         err.write(f"{prog}: error: {_one_line(e)}\n")
