@@ -98,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--export-loss", nargs="+", metavar="FILE",
                    help="loss plot(s): .png, .svg or .csv, several allowed")
     t.add_argument("--log-y", action="store_true", help="log-scale loss axis in PNG/SVG")
+    t.add_argument("--export-grad-norms", metavar="NORMS.csv",
+                   help="per iteration and layer: ‖∂C/∂W‖, mean ‖δ‖, update ratio (CSV)")
     g = sub.add_parser("gradcheck", help="compare backprop gradients with finite differences")
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
@@ -272,6 +274,7 @@ def _check_writable(path: str, option: str, exts: tuple[str, ...] | None = None)
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Train, report, and write the requested files."""
+    from engine.gradient_health import GradNormRecorder
     from engine.optim import make_optimizer
     from engine.session import Session, load_session, restore, save_session
     from engine.training import Trainer, TrainingDiverged
@@ -281,6 +284,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _check_writable(path, opt)
     for path in args.export_loss or []:
         _check_writable(path, "--export-loss", EXPORT_TYPES)
+    if args.export_grad_norms:
+        _check_writable(args.export_grad_norms, "--export-grad-norms", (".csv",))
 
     if args.session is not None:
         for name in ("spec", "layers", "dataset", "data", "activations", "loss", "optimizer"):
@@ -311,8 +316,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     progress = Progress(err, args.epochs, tr.epoch)
     start_iter, t0 = tr.iteration, time.perf_counter()
+    norms = GradNormRecorder(net) if args.export_grad_norms else None
     try:
-        for rec in tr.run(epochs=args.epochs):
+        for rec in tr.run(epochs=args.epochs, on_grads=norms):
             progress.update(rec.epoch, rec.train_loss if rec.epoch_done else rec.loss,
                             rec.epoch_done)
     except TrainingDiverged as e:
@@ -321,6 +327,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     h = tr.history
     iters_per_epoch = max(1, (tr.iteration - start_iter) // args.epochs)
 
+    if norms is not None:
+        norms.write_csv(args.export_grad_norms)
     if args.save_spec:
         save_spec_file(args.save_spec, net.to_spec())
     if args.save_session:
@@ -361,6 +369,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"wrote {label} {path}\n")
     for path in args.export_loss or []:
         out.write(f"wrote loss plot {path}\n")
+    if norms is not None:
+        out.write(f"wrote gradient norms {args.export_grad_norms}\n")
     return 0
 
 
