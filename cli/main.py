@@ -104,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
                    help="samples used for the check (32)")
+    from .compare import add_parser as add_compare
+    add_compare(sub, common)
     return p
 
 
@@ -409,7 +411,7 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
     """Run one command; returns the exit status (see the module docstring)."""
     out = out or sys.stdout
     err = err or sys.stderr
-    cmd = argv[0] if argv and argv[0] in ("train", "gradcheck") else None
+    cmd = argv[0] if argv and argv[0] in ("train", "gradcheck", "compare") else None
     prog = f"{PROG} {cmd}" if cmd else PROG
     try:
         parser = build_parser()
@@ -420,6 +422,9 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
         with np.errstate(all="ignore"):
             if args.command == "train":
                 return cmd_train(args, out, err)
+            if args.command == "compare":
+                from .compare import cmd_compare
+                return cmd_compare(args, out, err)
             return cmd_gradcheck(args, out, err)
     except (UsageError, ValueError) as e:  # BadFileError and the engine's ValueErrors
         err.write(f"{prog}: error: {_one_line(e)}\n")
