@@ -71,7 +71,8 @@ class Run:
     iters_per_epoch: int = 0
 
 
-def _parse_value(name: str, text: str) -> Any:
+def parse_value(name: str, text: str) -> Any:
+    """One value of a vary field from text; ``ValueError`` naming the field and problem."""
     text = text.strip()
     if name == "optimizer":
         if text not in OPTIMIZERS:
@@ -113,7 +114,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         name = "lr"
     if name not in VARY_FIELDS:
         raise ValueError(f"--vary: unknown field {name!r}; choose from {', '.join(VARY_FIELDS)}")
-    out = [_parse_value(name, v) for v in values.split(",")]
+    out = [parse_value(name, v) for v in values.split(",")]
     if len(set(map(str, out))) != len(out):
         raise ValueError(f"--vary {name}: a value is listed twice")
     return name, out
@@ -152,9 +153,6 @@ def label_of(changes: dict[str, Any]) -> str:
 
 def make_runs(base: Base, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Run]:
     """One run per combination of the ``vary`` values (the product), at most ``MAX_RUNS``."""
-    for layer in base.spec.get("layers", []):
-        if "W" not in layer or "b" not in layer:
-            raise ValueError("the base spec must carry the initial W and b of every layer")
     names = [n for n, _ in vary]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -162,14 +160,27 @@ def make_runs(base: Base, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Run
     count = int(np.prod([len(v) for _, v in vary])) if vary else 1
     if count > MAX_RUNS:
         raise ValueError(f"--vary makes {count} runs; at most {MAX_RUNS} can be compared")
+    combos = itertools.product(*(values for _, values in vary))
+    return runs_from_changes(base, [dict(zip(names, c, strict=True)) for c in combos])
+
+
+def runs_from_changes(base: Base, changes: Sequence[dict[str, Any]]) -> list[Run]:
+    """One run per dict of changed fields (e.g. the rows of the window's table)."""
+    if len(changes) > MAX_RUNS:
+        raise ValueError(f"{len(changes)} runs; at most {MAX_RUNS} can be compared")
+    for layer in base.spec.get("layers", []):
+        if "W" not in layer or "b" not in layer:
+            raise ValueError("the base spec must carry the initial W and b of every layer")
     runs = []
-    for combo in itertools.product(*(values for _, values in vary)):
-        changes = dict(zip(names, combo, strict=True))
+    for ch in changes:
+        unknown = [k for k in ch if k not in VARY_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r}; choose from {', '.join(VARY_FIELDS)}")
         try:
-            settings = _apply(base, changes)
+            settings = _apply(base, dict(ch))
         except ValueError as e:
-            raise ValueError(f"run {label_of(changes)}: {e}") from None
-        runs.append(Run(label_of(changes), settings))
+            raise ValueError(f"run {label_of(ch)}: {e}") from None
+        runs.append(Run(label_of(ch), settings))
     return runs
 
 
