@@ -250,3 +250,23 @@ def loss_curves(runs: Sequence[Run]) -> tuple[str, list[tuple[str, Array, Array]
             x = x / max(r.iters_per_epoch, 1)
         out.append((r.label, x, y))
     return ("iteration" if same else "epoch"), out
+
+
+def boundary_grids(runs: Sequence[Run], X: Array, resolution: int = 60
+                   ) -> list[tuple[str, Array, Array, Array]]:
+    """Each trained run's output over the plane of 2-input data X: [(label, xs, ys, score)].
+
+    Same limits for all (the data's, padded), so the small multiples line up; empty for
+    data that is not 2-D. ``score`` is ``engine.grid.GridValues.score`` (row i ↔ ys[i]).
+    """
+    from .grid import decision_grid, padded_limits
+
+    if X.shape[0] != 2:
+        return []
+    lims = padded_limits(X)
+    out = []
+    for r in runs:
+        if r.net is not None:
+            xs, ys, v = decision_grid(r.net, lims[0], lims[1], resolution)
+            out.append((r.label, xs, ys, v.score))
+    return out

@@ -7,6 +7,8 @@ experiment for the fields of ``engine.compare.VARY_FIELDS`` (e.g. {"optimizer": 
 (e.g. ``engine.compare.runs_from_changes`` + ``train_runs`` on the window's experiment,
 in a thread if it likes) and hands back ``engine.compare.Run``s, or the window calls
 ``show_results`` itself later. Cells are checked with ``engine.compare.parse_value``.
+With ``points=(X, labels)`` of 2-D data, each run's decision boundary is shown as a
+small multiple (``engine.compare.boundary_grids``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QDialog,
@@ -31,6 +34,7 @@ from PyQt6.QtWidgets import (
 from engine.compare import (
     MAX_RUNS,
     VARY_FIELDS,
+    boundary_grids,
     compare_csv_text,
     label_of,
     loss_curves,
@@ -38,6 +42,7 @@ from engine.compare import (
 )
 from engine.fileio import BadFileError, atomic_write_text
 
+from .compare_boundaries import BoundaryMultiples
 from .compare_plot import ComparePlotWidget
 
 HEADERS = {"optimizer": "optimizer", "lr": "α", "batch_size": "batch size", "loss": "loss",
@@ -52,6 +57,7 @@ class CompareDialog(QDialog):
 
     def __init__(self, base: dict[str, str],
                  train: Callable[[list[dict[str, Any]], int], Sequence[Any] | None],
+                 points: tuple[np.ndarray, np.ndarray | None] | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Compare runs from the same start")
@@ -72,6 +78,10 @@ class CompareDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.plot = ComparePlotWidget()
+        # 2-D data: each run's decision boundary as a small multiple (points = (X, labels))
+        self.points = points
+        self.boundaries = BoundaryMultiples()
+        self.boundaries.setVisible(points is not None and np.shape(points[0])[0] == 2)
         bar = QHBoxLayout()
         for w in (self.add_button, self.remove_button, self.epochs, self.train_button,
                   self.export_button):
@@ -80,7 +90,8 @@ class CompareDialog(QDialog):
         lay.addWidget(self.table)
         lay.addLayout(bar)
         lay.addWidget(self.status)
-        lay.addWidget(self.plot, 1)
+        lay.addWidget(self.plot, 2)
+        lay.addWidget(self.boundaries, 1)
         self.add_button.clicked.connect(self.add_run)
         self.remove_button.clicked.connect(self.remove_run)
         self.train_button.clicked.connect(self.train_all)
@@ -146,6 +157,7 @@ class CompareDialog(QDialog):
         for r, ch in enumerate(changes):
             self.table.item(r, 0).setText(label_of(ch))  # type: ignore[union-attr]
         self.table.blockSignals(False)
+        self.table.resizeColumnToContents(0)   # "what differs" is the column to read
         self.add_button.setEnabled(self.table.rowCount() < MAX_RUNS)
 
     # -- training and results ---------------------------------------------------------
@@ -176,6 +188,9 @@ class CompareDialog(QDialog):
             if run.diverged:
                 text += " (diverged)"
             self.table.item(r, col).setText(text)  # type: ignore[union-attr]
+        if self.boundaries.isVisibleTo(self) and self.points is not None:
+            X, labels = self.points
+            self.boundaries.set_grids(boundary_grids(self.runs, X), X, labels)
         self.status.setText(f"{len(self.runs)} runs trained from the same initial weights "
                             f"and data order.")
         self.trained.emit(self.runs)

@@ -42,7 +42,10 @@ class ComparePlotWidget(QWidget):
         for side in ("left", "bottom"):
             self.plot_item.getAxis(side).setTextPen("k")
             self.plot_item.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" in labels
-        self.legend = self.plot_item.addLegend(offset=(-10, 10), labelTextColor="k")
+        # An opaque box: with eight runs the legend otherwise sits on top of the curves.
+        self.legend = self.plot_item.addLegend(offset=(-10, 10), labelTextColor="k",
+                                               brush=pg.mkBrush(255, 255, 255, 230),
+                                               pen=pg.mkPen(180, 180, 180))
         self.curves: list[pg.PlotDataItem] = []
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -61,7 +64,7 @@ class ComparePlotWidget(QWidget):
             y = np.asarray(y, dtype=float)
             if log_y:
                 y = np.where(y > 0, y, np.nan)
-            pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=2,
+            pen = pg.mkPen(PALETTE[i % len(PALETTE)], width=1.5,
                            style=STYLES[(i // len(PALETTE)) % len(STYLES)])
             item = self.plot_item.plot(np.asarray(x, dtype=float), y, pen=pen, name=label,
                                        connect="finite")

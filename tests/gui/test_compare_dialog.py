@@ -1,7 +1,11 @@
 """The table of runs: rows to changes, bad cells refused, trained curves shown and exported."""
 
+import numpy as np
+import pyqtgraph as pg
+
 from engine import Network, make_dataset
 from engine.compare import MAX_RUNS, Base, read_compare_csv, runs_from_changes, train_runs
+from engine.grid import decision_grid, padded_limits
 from gui.compare_dialog import CompareDialog
 
 DS = make_dataset("moons", n_samples=80, seed=2)
@@ -21,7 +25,7 @@ def make(qtbot):
         train_runs(runs, epochs)
         return runs
 
-    dlg = CompareDialog(BASE, train)
+    dlg = CompareDialog(BASE, train, points=(DS.X, DS.labels))
     qtbot.addWidget(dlg)
     return dlg, calls
 
@@ -42,6 +46,12 @@ def test_rows_become_changes_and_trained_curves(qtbot, tmp_path):
     assert len(dlg.plot.curves) == 3
     firsts = {c.yData[0] for c in dlg.plot.curves}
     assert len(firsts) == 1                        # one start, one first batch
+    # one small decision-boundary plot per run, the run's own a_L on the shared grid
+    assert [p.titleLabel.text for p in dlg.boundaries.plots] == [
+        "base", "lr=0.5", "optimizer=adam, lr=0.5"]
+    img = [i for i in dlg.boundaries.plots[2].items if isinstance(i, pg.ImageItem)][0]
+    xs, ys, v = decision_grid(dlg.runs[2].net, *padded_limits(DS.X), 60)
+    np.testing.assert_array_equal(img.image, v.score.T)
     assert dlg.table.item(2, 6).text() == f"{dlg.runs[2].history.iter_loss[-1]:.4g}"
     dlg.export(str(tmp_path / "c.csv"))
     back = read_compare_csv((tmp_path / "c.csv").read_text())
