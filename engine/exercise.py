@@ -54,7 +54,7 @@ class Exercise:
     quizzed: tuple[str, ...] = DEFAULT_QUIZZED
     locked: tuple[str, ...] = ()
     rtol: float = 1e-2
-    atol: float = 1e-3
+    atol: float = 1e-4
     answers: list[Answer] = field(default_factory=list)
 
     def settings(self) -> QuizSettings:
@@ -160,7 +160,7 @@ def _check(body: Any, path: Any, L: int, session: Session | None = None) -> Exer
     tol = body.get("tolerance", {})
     if not isinstance(tol, dict):
         raise bad("'tolerance' must be an object with rtol and atol")
-    rtol, atol = tol.get("rtol", 1e-2), tol.get("atol", 1e-3)
+    rtol, atol = tol.get("rtol", 1e-2), tol.get("atol", 1e-4)
     try:
         QuizSettings(lists["quizzed"], rtol, atol)
     except ValueError as e:

@@ -5,7 +5,8 @@ of one cell or of a whole small matrix, and the quiz compares it with the engine
 value: right if |answer − value| ≤ atol + rtol·|value| (both settable). On a miss the
 answer comes with the worked computation of that cell (``Stepper.explain``). The values
 are obtained by taking the step and undoing it (``next`` then ``back``, which restores the
-exact state), so asking never moves the stepper: the caller reveals by stepping.
+exact state), so asking never moves the stepper: the caller reveals by stepping. (When
+the undo history is full, a peek costs it its oldest step.)
 
 Each checked cell is recorded as an ``Answer``; ``score()`` counts them per pass.
 """
@@ -123,8 +124,10 @@ class QuizSettings:
     """Which quantities are quizzed and how close an answer must be."""
 
     quantities: tuple[str, ...] = DEFAULT_QUIZZED
-    rtol: float = 1e-2
-    atol: float = 1e-3
+    rtol: float = 1e-2      # three significant digits are enough
+    # Small: gradients are often ~1e-4, and "0" must not pass for them; it only
+    # forgives rounding of values that are zero or nearly (ReLU's σ', a dead unit's δ).
+    atol: float = 1e-4
 
     def __post_init__(self) -> None:
         bad = [q for q in self.quantities if q not in QUIZZABLE]
