@@ -149,3 +149,21 @@ def test_cli_compare_bad_input_exits_2(args, words):
     err = io.StringIO()
     assert run(["compare", "--epochs", "1", *args], io.StringIO(), err) == 2
     assert words in err.getvalue() and err.getvalue().count("\n") == 1
+
+
+def test_new_engine_modules_and_csv_only_compare_never_load_qt(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    code = ("import sys, engine.compare, engine.quiz, engine.exercise, engine.gradient_health\n"
+            "from cli.main import run\n"
+            f"assert run(['compare', '--epochs', '1', '--vary', 'lr=0.1,1', "
+            f"'--export-loss', {str(tmp_path / 'c.csv')!r}]) == 0\n"
+            "bad = [m for m in sys.modules if m.split('.')[0] in "
+            "('PyQt6', 'PySide6', 'pyqtgraph')]\n"
+            "print(bad); sys.exit(1 if bad else 0)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                       timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(read_compare_csv((tmp_path / "c.csv").read_text())) == 2
