@@ -5,7 +5,7 @@
     backprop-lens net.json               the window with a network from a spec file (= --spec)
     backprop-lens --screenshot out.png [FILE] [--steps N] [--train-epochs E] [--size WxH]
                   [--presentation] [--theme dark|light]
-    backprop-lens train …  /  gradcheck …  /  walkthrough …   (no window; see --help)
+    backprop-lens train …  /  gradcheck …  /  walkthrough …  /  compare …   (no window; see --help)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sys
 from cli.args import ArgParser, UsageError, int_in_range
 
 PROG = "backprop-lens"
-HEADLESS_COMMANDS = ("train", "gradcheck", "walkthrough")
+HEADLESS_COMMANDS = ("train", "gradcheck", "walkthrough", "compare")
 SESSION_EXT = ".bplens"
 SIZE_RANGE = (200, 10_000)
 

@@ -100,12 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--export-loss", nargs="+", metavar="FILE",
                    help="loss plot(s): .png, .svg or .csv, several allowed")
     t.add_argument("--log-y", action="store_true", help="log-scale loss axis in PNG/SVG")
+    t.add_argument("--export-grad-norms", metavar="NORMS.csv",
+                   help="per iteration and layer: ‖∂C/∂W‖, mean ‖δ‖, update ratio (CSV)")
     g = sub.add_parser("gradcheck", help="compare backprop gradients with finite differences")
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
                    help="samples used for the check (32)")
+    from .compare import add_parser as add_compare
     from .walkthrough import add_parser
     add_parser(sub, common, _lr)
+    add_compare(sub, common)
     return p
 
 
@@ -130,6 +134,16 @@ class Problem:
     @property
     def Y(self) -> np.ndarray:
         return self.experiment.dataset.Y
+
+    @property
+    def X_val(self) -> np.ndarray | None:
+        ds = self.experiment.dataset
+        return ds.X_val if ds.X_val.shape[1] else None
+
+    @property
+    def Y_val(self) -> np.ndarray | None:
+        ds = self.experiment.dataset
+        return ds.Y_val if ds.Y_val.shape[1] else None
 
     @property
     def kind(self) -> str:
@@ -289,6 +303,7 @@ def _check_writable(path: str, option: str, exts: tuple[str, ...] | None = None)
 
 def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Train, report, and write the requested files."""
+    from engine.gradient_health import GradNormRecorder
     from engine.session import load_session, save_session
     from engine.training import TrainingDiverged
 
@@ -297,6 +312,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             _check_writable(path, opt)
     for path in args.export_loss or []:
         _check_writable(path, "--export-loss", EXPORT_TYPES)
+    if args.export_grad_norms:
+        _check_writable(args.export_grad_norms, "--export-grad-norms", (".csv",))
 
     if args.session is not None:
         for name in ("spec", "layers", "dataset", "data", "activations", "loss", "optimizer"):
@@ -317,8 +334,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     progress = Progress(err, args.epochs, tr.epoch)
     start_iter, t0 = tr.iteration, time.perf_counter()
+    norms = GradNormRecorder(net) if args.export_grad_norms else None
     try:
-        for rec in tr.run(epochs=args.epochs):
+        for rec in tr.run(epochs=args.epochs, on_grads=norms):
             progress.update(rec.epoch, rec.train_loss if rec.epoch_done else rec.loss,
                             rec.epoch_done)
     except TrainingDiverged as e:
@@ -328,6 +346,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     iters_per_epoch = max(1, (tr.iteration - start_iter) // args.epochs)
 
     ex.after_training()
+    if norms is not None:
+        norms.write_csv(args.export_grad_norms)
     if args.save_spec:
         save_spec_file(args.save_spec, ex.spec())   # with its data set, for opening later
     if args.save_session:
@@ -363,6 +383,8 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"wrote {label} {path}\n")
     for path in args.export_loss or []:
         out.write(f"wrote loss plot {path}\n")
+    if norms is not None:
+        out.write(f"wrote gradient norms {args.export_grad_norms}\n")
     return 0
 
 
@@ -400,7 +422,8 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
     """Run one command; returns the exit status (see the module docstring)."""
     out = out or sys.stdout
     err = err or sys.stderr
-    cmd = argv[0] if argv and argv[0] in ("train", "gradcheck", "walkthrough") else None
+    cmd = argv[0] if argv and argv[0] in ("train", "gradcheck", "walkthrough", "compare") \
+        else None
     prog = f"{PROG} {cmd}" if cmd else PROG
     try:
         parser = build_parser()
@@ -414,6 +437,9 @@ def run(argv: list[str], out: TextIO | None = None, err: TextIO | None = None) -
             if args.command == "walkthrough":
                 from .walkthrough import cmd_walkthrough
                 return cmd_walkthrough(args, out, err)
+            if args.command == "compare":
+                from .compare import cmd_compare
+                return cmd_compare(args, out, err)
             return cmd_gradcheck(args, out, err)
     except (UsageError, ValueError) as e:  # BadFileError and the engine's ValueErrors
         err.write(f"{prog}: error: {_one_line(e)}\n")

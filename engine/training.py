@@ -9,13 +9,13 @@ seed, so the same spec, data and seed give bit-identical loss histories, and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .network import Network
+from .network import Grads, Network
 from .optim import Optimizer, make_optimizer
 
 Array = np.ndarray
@@ -144,8 +144,15 @@ class Trainer:
             return None
         return self.net.loss_of(self.net.forward(self.X_val, check=False), self.Y_val)
 
-    def run(self, epochs: int | None = None) -> Iterator[TrainRecord]:
-        """Yield one record per iteration; ``epochs=None`` runs until the caller stops."""
+    def run(self, epochs: int | None = None,
+            on_grads: Callable[[int, Grads, list[tuple[Array, Array]]], None] | None = None
+            ) -> Iterator[TrainRecord]:
+        """Yield one record per iteration; ``epochs=None`` runs until the caller stops.
+
+        ``on_grads(iteration, grads, W_before)``, if given, is called after each
+        applied update with the mini-batch's gradients and the (W, b) pairs they
+        were computed with (``self.net`` already holds the updated weights).
+        """
         if epochs is not None and (isinstance(epochs, bool) or epochs < 0):
             raise ValueError(f"epochs must be a whole number ≥ 0, got {epochs!r}")
         target = None if epochs is None else self.epoch + int(epochs)
@@ -166,6 +173,8 @@ class Trainer:
             if not _finite(*(p for pair in net.params() for p in pair)):
                 net.set_params_ref(before)  # updates make new arrays: the old ones are intact
                 raise TrainingDiverged(self._diverged_message(float("inf")))
+            if on_grads is not None:
+                on_grads(self.iteration + 1, grads, before)
             yield self.record_iteration(loss)
 
     def record_iteration(self, loss: float) -> TrainRecord:
