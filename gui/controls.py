@@ -187,10 +187,9 @@ class Controls(QObject):
 
     # -- widgets → model ---------------------------------------------------------------
     def _on_lr_edited(self) -> None:
-        if self.lr.text().strip() == f"{self.model.lr:g}":
-            return
-        if not self.model.set_lr(self.lr.text().strip()):
-            self.lr.setText(f"{self.model.lr:g}")
+        if self.lr.text().strip() != f"{self.model.lr:g}":
+            self.model.set_lr(self.lr.text().strip())
+        self.lr.setText(f"{self.model.lr:g}")   # the value in force, as the engine reads it
 
     def _on_sample_widgets_changed(self, *_args) -> None:
         idx = self.sample_index.value() if self.sample_mode.currentIndex() == 0 else None
