@@ -540,15 +540,17 @@ class Experiment:
     def new_seed(self, seed: int | None = None) -> Change:
         """New initial weights from a new seed (same architecture and data)."""
         seed = random.randrange(2**31) if seed is None else _check_seed(seed)
-        spec = clean_architecture(self.net.to_spec())
+        spec = self.net.to_spec(weights=False)
         spec["seed"] = seed
         return self._replace(Network.from_spec(spec), self.dataset)
 
     def set_loss(self, loss: str) -> Change:
         """Change the cost function, keeping the weights."""
-        spec = self.net.to_spec()
+        spec = self.net.to_spec(weights=False)
         spec["loss"] = loss
-        net = Network.from_spec(spec)   # validates the pairing with the output activation
+        Network.from_spec(spec)   # validates the pairing with the output activation
+        net = self.net.snapshot()
+        net.loss = spec["loss"]
         initial = self.initial_params
         change = self._replace(net, self.dataset, origin=self.weights_origin)
         self.initial_params = initial
@@ -570,7 +572,7 @@ class Experiment:
         """
         ds = make_data(data)
         if spec is None:
-            fitted, redrawn = fit_spec(clean_architecture(self.net.to_spec()), ds.input_size,
+            fitted, redrawn = fit_spec(self.net.to_spec(weights=False), ds.input_size,
                                        ds.output_size, keep=self.net.params())
         else:
             fitted, redrawn = fit_spec(clean_architecture(spec), ds.input_size, ds.output_size)

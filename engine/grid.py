@@ -17,6 +17,17 @@ import numpy as np
 Array = np.ndarray
 
 RESOLUTION_RANGE = (2, 2000)
+# Grid points evaluated at once; between chunks a long evaluation can be cancelled.
+CHUNK_POINTS = 2048
+
+
+class GridCancelled(Exception):
+    """``should_stop`` asked a grid evaluation to stop (a newer one superseded it)."""
+
+
+def grid_cost(net: Any, resolution: int) -> int:
+    """About how many multiply-adds a resolution × resolution grid of ``net`` takes."""
+    return resolution * resolution * int(net.n_params())
 
 
 class GridValues(NamedTuple):
@@ -56,8 +67,20 @@ def _count(n: Any, what: str) -> int:
     return int(n)
 
 
-def decision_grid(net: Any, xlim: Any, ylim: Any, resolution: int = 100
-                  ) -> tuple[Array, Array, GridValues]:
+def _predict(net: Any, X: Array, should_stop: Any) -> Array:
+    """a_L for the columns of X, chunk by chunk when it may be cancelled."""
+    if should_stop is None or X.shape[1] <= CHUNK_POINTS:
+        return net.predict(X)
+    parts = []
+    for start in range(0, X.shape[1], CHUNK_POINTS):
+        if should_stop():
+            raise GridCancelled
+        parts.append(net.predict(X[:, start:start + CHUNK_POINTS]))
+    return np.concatenate(parts, axis=1)
+
+
+def decision_grid(net: Any, xlim: Any, ylim: Any, resolution: int = 100,
+                  should_stop: Any = None) -> tuple[Array, Array, GridValues]:
     """Evaluate a 2-input network on a resolution × resolution grid.
 
     Parameters
@@ -65,6 +88,8 @@ def decision_grid(net: Any, xlim: Any, ylim: Any, resolution: int = 100
     net : engine.Network with ``input_size == 2``.
     xlim, ylim : (low, high) of the plane, inclusive.
     resolution : points per axis.
+    should_stop : callable, optional
+        Asked between chunks of grid points; ``GridCancelled`` when it says True.
 
     Returns
     -------
@@ -80,7 +105,7 @@ def decision_grid(net: Any, xlim: Any, ylim: Any, resolution: int = 100
     XX, YY = np.meshgrid(xs, ys)
     # every grid point is one column of the input matrix, as in the seed's X
     X = np.vstack([XX.ravel(), YY.ravel()])
-    a_L = net.predict(X).reshape(-1, n, n)
+    a_L = _predict(net, X, should_stop).reshape(-1, n, n)
     if a_L.shape[0] == 1:
         return xs, ys, GridValues(a_L, None, a_L[0])
     return xs, ys, GridValues(a_L, a_L.argmax(axis=0), a_L.max(axis=0))

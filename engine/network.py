@@ -130,15 +130,16 @@ class Network:
                 W = spec_mod.init_weights(clean["init"], units, fan_in, rng)
             if b is None:
                 b = np.zeros((units, 1))
-            layers.append(Layer(np.array(W, dtype=np.float64).reshape(units, fan_in),
-                                np.array(b, dtype=np.float64).reshape(units, 1),
+            layers.append(Layer(np.asarray(W, dtype=np.float64).reshape(units, fan_in),
+                                np.asarray(b, dtype=np.float64).reshape(units, 1),
                                 get_activation(ls["activation"])))
             fan_in = units
         extra = {k: v for k, v in clean.items() if k in spec_mod.OPTIONAL_TOP}
         return cls(clean["input_size"], layers, clean["loss"], clean["seed"], clean["init"], extra)
 
-    def to_spec(self) -> dict[str, Any]:
-        """The spec with the current weights as full-precision floats."""
+    def to_spec(self, weights: bool = True) -> dict[str, Any]:
+        """The spec with the current weights as full-precision floats (``weights=False``:
+        the architecture alone, cheap for a big network)."""
         out: dict[str, Any] = {
             "input_size": self.input_size,
             "loss": self.loss,
@@ -146,12 +147,19 @@ class Network:
             "init": self.init,
             "layers": [
                 {"units": layer.units, "activation": layer.activation.name,
-                 "W": layer.W.tolist(), "b": layer.b[:, 0].tolist()}
+                 **({"W": layer.W.tolist(), "b": layer.b[:, 0].tolist()} if weights else {})}
                 for layer in self.layers
             ],
         }
         out.update(self.extra)
         return out
+
+    def snapshot(self) -> Network:
+        """A network sharing this one's current arrays: later updates replace the arrays
+        here (the engine never writes in place), so the snapshot keeps these numbers.
+        Cheap, for work on another thread (the decision grid)."""
+        return Network(self.input_size, [Layer(ly.W, ly.b, ly.activation) for ly in self.layers],
+                       self.loss, self.seed, self.init, dict(self.extra))
 
     def copy(self) -> Network:
         """A deep copy (weights copied, activations shared)."""

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+from PyQt6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, pyqtSignal
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.grid import curve, decision_grid, padded_limits
+from engine.grid import GridCancelled, curve, decision_grid, padded_limits
 
 # One colour per class; classes 0 and 1 match the ends of CET-D1 (blue / red).
 CLASS_COLORS = ["#3a5fcd", "#c8323c", "#2e9e44", "#e6a117", "#7b3fa0",
@@ -32,6 +32,41 @@ TITLE_OUTPUT = "colour: network output a<sub>L</sub>"
 TITLE_CLASSES = "colour: predicted class (argmax a<sub>L</sub>), paler where unsure"
 
 
+# Above this many multiply-adds (grid points × parameters) the prediction is computed on a
+# worker thread: 2-8-8-1 on the 100×100 grid is ~1e6; 2-3000-3000-1 took 16 s on the GUI
+# thread and froze the window.
+SYNC_COST = 30_000_000
+
+
+def _evaluate(net: Any, job: tuple, should_stop: Any) -> Any:
+    """The engine's grid (2-D) or curve (1-D) for ``job`` = (inputs, limits, resolution)."""
+    n_in, lims, resolution = job
+    if n_in == 1:
+        return curve(net, lims[0], n=200)
+    return decision_grid(net, lims[0], lims[1], resolution, should_stop=should_stop)
+
+
+class _GridSignals(QObject):
+    done = pyqtSignal(int, object)   # request number, the engine's values
+
+
+class _GridWorker(QRunnable):
+    """Evaluates one grid on a pool thread; a newer request makes it stop early."""
+
+    def __init__(self, net: Any, job: tuple, gen: int, should_stop: Any) -> None:
+        super().__init__()
+        self.net, self.job, self.gen, self.should_stop = net, job, gen, should_stop
+        self.signals = _GridSignals()   # lives in the GUI thread: delivered there, queued
+
+    def run(self) -> None:
+        try:
+            with np.errstate(all="ignore"):
+                values = _evaluate(self.net, self.job, self.should_stop)
+        except GridCancelled:
+            return
+        self.signals.done.emit(self.gen, values)
+
+
 class DataView(QWidget):
     """Scatter of the data set over the network's prediction; click a point to pick it."""
 
@@ -42,6 +77,9 @@ class DataView(QWidget):
         self.ds: Any = None
         self.net: Any = None
         self._predictions = 0   # how many times the prediction was drawn (set_dataset)
+        self._generation = 0    # the latest prediction request; older results are dropped
+        self._latest = [0]      # the same, shared with worker threads
+        self._waiting = False   # a worker is computing the latest request
         self.selected: int | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -115,6 +153,12 @@ class DataView(QWidget):
         lay.addWidget(self.message)
         lay.addWidget(self.title)
         lay.addWidget(self.glw, 1)
+        # Over the plot, outside the layout: showing it never resizes the plot.
+        self._busy = QLabel(self.glw)
+        self._busy.setStyleSheet("background: #fff8dc; color: #222; padding: 3px 6px;"
+                                 "border: 1px solid #c8a800;")
+        self._busy.move(52, 6)
+        self._busy.hide()
         self.setMinimumSize(280, 240)
         self._clear()
 
@@ -139,31 +183,80 @@ class DataView(QWidget):
         self.refresh_prediction()
 
     def refresh_prediction(self, resolution: int = RESOLUTION) -> None:
-        """Redraw the network's prediction from engine.grid (cheap enough for a few Hz).
+        """Redraw the network's prediction from engine.grid over the visible plane.
 
         ``resolution`` grid points per axis; training passes ``TRAINING_RESOLUTION``.
+        A small network is evaluated at once; a big one (more than ``SYNC_COST``
+        multiply-adds) on a worker thread, in chunks, while the view says so: a newer
+        request cancels an older one, and the window never waits for it.
         """
         ds, net = self.ds, self.net
         self._predictions += 1
-        self.image.setVisible(False)
-        self.class_image.setVisible(False)
-        self.boundary.setVisible(False)
-        if self.fit_curve.xData is not None and self.fit_curve.xData.size:
-            self.fit_curve.setData([], [])   # even an empty setData repaints the plot
+        self._generation += 1
+        self._show_busy(False)
         if ds is None or net is None or ds.input_size > 2:
+            self._hide_prediction()
             return
         if net.input_size != ds.input_size or net.sizes[-1] != ds.output_size:
+            self._hide_prediction()
             self._say(f"The network ({net.sizes[0]} inputs, {net.sizes[-1]} outputs) does not "
                       f"fit the data set ({ds.input_size} inputs, {ds.output_size} outputs): "
                       "no prediction shown.")
             return
         self._say("")
         lims = self._visible_limits()
+        points = 200 if ds.input_size == 1 else resolution * resolution
+        job = (ds.input_size, lims, resolution)
+        if points * net.n_params() <= SYNC_COST:
+            self._draw_prediction(self._generation, _evaluate(net, job, None))
+            return
+        # The old picture stays until the new one is ready (no flicker while training).
+        gen, latest = self._generation, self._latest
+        latest[0] = gen
+        self._show_busy(True, net)
+        worker = _GridWorker(net.snapshot(), job, gen, lambda: latest[0] != gen)
+        worker.signals.done.connect(self._draw_prediction)
+        QThreadPool.globalInstance().start(worker)
+
+    def cancel(self) -> None:
+        """Stop waiting for a prediction (the window closes)."""
+        self._generation += 1
+        self._latest[0] = -1
+        self._show_busy(False)
+
+    @property
+    def busy(self) -> bool:
+        """A prediction is being computed on a worker thread."""
+        return self._waiting
+
+    def _show_busy(self, on: bool, net: Any = None) -> None:
+        self._waiting = on
+        if on:
+            self._busy.setText(f"computing the prediction of a {net.n_params():,}-parameter "
+                               "network…")
+            self._busy.adjustSize()
+            self._busy.raise_()
+        self._busy.setVisible(on)
+
+    def _hide_prediction(self) -> None:
+        self.image.setVisible(False)
+        self.class_image.setVisible(False)
+        self.boundary.setVisible(False)
+        if self.fit_curve.xData is not None and self.fit_curve.xData.size:
+            self.fit_curve.setData([], [])   # even an empty setData repaints the plot
+
+    def _draw_prediction(self, gen: int, values: Any) -> None:
+        """Draw what the engine computed for request ``gen`` (older requests are dropped)."""
+        if gen != self._generation or values is None:
+            return
+        self._show_busy(False)
+        self._hide_prediction()
+        ds = self.ds
         if ds.input_size == 1:
-            xs, ys = curve(net, lims[0], n=200)
+            xs, ys = values
             self.fit_curve.setData(xs, ys[0])
             return
-        xs, ys, v = decision_grid(net, lims[0], lims[1], resolution)
+        xs, ys, v = values
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         # cells centred on their grid points; ImageItem's first index is x
         rect = QRectF(xs[0] - dx / 2, ys[0] - dy / 2, xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy)

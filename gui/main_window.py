@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         if change & C.NETWORK:
             self.graph.set_network(m.net)
         if change & (C.NETWORK | C.DATA):
-            self.editor.load(m.net.to_spec(), m.data_spec, m.dataset.input_size,
+            self.editor.load(m.net.to_spec(weights=False), m.data_spec, m.dataset.input_size,
                              m.dataset.output_size, m.dataset.name)
         if change & (C.NETWORK | C.WEIGHTS | C.STEP):
             self.matrices.show_layer(m.stepper, self.layer)
@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
                 "Apply draws new weights from the seed for the new network. The current "
                 f"weights ({self.model.ex.weights_origin}) will be replaced; save them first "
                 "(File → Save network spec) if you want to keep them.\n\nApply anyway?"):
-            self.editor.load(self.model.net.to_spec(), self.model.data_spec,
+            self.editor.load(self.model.net.to_spec(weights=False), self.model.data_spec,
                              self.model.dataset.input_size, self.model.dataset.output_size,
                              self.model.dataset.name)
             return
@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
         self.controls.play.setChecked(False)
         self.controls.timer.stop()
         self.model.shutdown()
+        self.data_view.cancel()
         self.status.clearMessage()   # its timeout timer would outlive the window
         self.save_settings()
         event.accept()

@@ -184,3 +184,37 @@ def test_square_inputs_are_drawn_as_a_picture_and_others_leave_no_empty_axes(vie
     moons = make_dataset("moons", n_samples=40, seed=0, val_fraction=0.0)
     view.set_dataset(moons)
     assert not view.glw.isHidden()
+
+
+def test_a_big_network_is_evaluated_off_the_gui_thread_and_drawn_when_ready(view, qtbot):
+    from engine.grid import decision_grid
+    from gui.data_view import RESOLUTION, SYNC_COST
+    ds = make_dataset("moons", n_samples=50, noise=0.1, seed=0)
+    net = Network.from_spec({"input_size": 2, "seed": 1, "layers": [
+        {"units": 120, "activation": "tanh"}, {"units": 120, "activation": "tanh"},
+        {"units": 1, "activation": "sigmoid"}]})
+    assert net.n_params() * RESOLUTION ** 2 > SYNC_COST   # the worker path
+    view.show(ds, net)
+    assert view.busy   # said, not frozen
+    qtbot.waitUntil(lambda: not view.busy, timeout=30_000)
+    assert view.image.isVisible()
+    (x0, x1), (y0, y1) = view._visible_limits()
+    _, _, v = decision_grid(net, (x0, x1), (y0, y1), RESOLUTION)
+    np.testing.assert_array_equal(view.image.image, v.score.T)
+
+
+def test_a_newer_prediction_request_wins_over_the_older_one(view, qtbot):
+    from engine.grid import decision_grid
+    from gui.data_view import RESOLUTION
+    ds = make_dataset("moons", n_samples=50, noise=0.1, seed=0)
+    nets = [Network.from_spec({"input_size": 2, "seed": s, "layers": [
+        {"units": 150, "activation": "tanh"}, {"units": 150, "activation": "tanh"},
+        {"units": 1, "activation": "sigmoid"}]}) for s in (1, 2)]
+    view.show(ds, nets[0])
+    view.set_network(nets[1])   # before the first is done
+    qtbot.waitUntil(lambda: not view.busy, timeout=30_000)
+    qtbot.wait(300)   # a late result of the first request must not be drawn over it
+    (x0, x1), (y0, y1) = view._visible_limits()
+    grids = [decision_grid(n, (x0, x1), (y0, y1), RESOLUTION)[2].score.T for n in nets]
+    assert not np.array_equal(grids[0], grids[1])
+    np.testing.assert_array_equal(view.image.image, grids[1])
