@@ -27,6 +27,7 @@ class Heatmap:
         self.plot = MatrixPlot(cmap)
         grid.addItem(self.plot, 1, col)
         self.bar = self.plot.bar
+        self.with_bar = True   # False: no colour bar (hover gives the numbers)
         self.plot.getAxis("left").setStyle(tickTextOffset=3)   # "700" still fits in 26 px
         # Column 0's label is centred on the plot's edge: let it stick out a little.
         self.plot.getAxis("top").setStyle(hideOverlappingLabels=8)
@@ -86,7 +87,7 @@ class Heatmap:
         self.empty.setVisible(False)
         self.empty_text = None
         self.image.setVisible(True)
-        self.bar.setVisible(True)
+        self.bar.setVisible(self.with_bar)
         levels = style.symmetric_levels(arr)
         self.image.setImage(arr, autoLevels=False, levels=levels)
         if levels != self.levels:

@@ -2,7 +2,7 @@
 
 Two rows, read left to right in the order the lecture computes them::
 
-    forward:   a_{ℓ-1}   W_ℓ        b_ℓ   →  z_ℓ   →  a_ℓ
+    forward:   a_{ℓ-1}   W_ℓ        b_ℓ   →  z_ℓ   →  a_ℓ     (y beside a_L)
     backward:  W_{ℓ+1}ᵀδ_{ℓ+1}  ⊙ σ'_ℓ  →  δ_ℓ   →  dW_ℓ = δ_ℓ a_{ℓ-1}ᵀ,  db_ℓ
 
 Each matrix is a ``Heatmap`` (gui/heatmap.py: an ImageItem with row 0 on top,
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, pyqtSignal
+from PyQt6.QtCore import QPointF, Qt, pyqtSignal
 from PyQt6.QtGui import QCursor
 from PyQt6.QtWidgets import QGraphicsGridLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
@@ -26,7 +26,7 @@ from gui.heatmap import Heatmap
 # (slot key, quantity key in the state, layer offset, grid row, grid col, column stretch)
 SLOTS = (
     ("a_prev", "a", -1, 0, 0, 3), ("W", "W", 0, 0, 1, 3), ("b", "b", 0, 0, 2, 2),
-    ("z", "z", 0, 0, 3, 3), ("a", "a", 0, 0, 4, 3),
+    ("z", "z", 0, 0, 3, 3), ("a", "a", 0, 0, 4, 3), ("y", "y", 0, 0, 5, 1),
     ("dc_da", "dc_da", 0, 1, 0, 3), ("sigma_prime", "sigma_prime", 0, 1, 1, 3),
     ("delta", "delta", 0, 1, 2, 3), ("dW", "dW", 0, 1, 3, 3), ("db", "db", 0, 1, 4, 2),
 )
@@ -93,6 +93,17 @@ class MatrixPanel(QWidget):
         for key, _q, _off, r, c, stretch in SLOTS:
             self._maps[key] = Heatmap(grids[r], c + 1, cmap)
             grids[r].setColumnStretchFactor(c + 1, stretch)
+        # y has a column on the output layer only: out of the layout elsewhere, so the
+        # other five keep its room (a narrow centre fits five, not six).
+        self._y_grid, self._y_shown = grids[0], True
+        y = self._maps["y"]   # a narrow column: no colour bar (the same colours as a_L)
+        y.with_bar = False
+        y.bar.setVisible(False)
+        policy = y.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(False)
+        y.bar.setSizePolicy(policy)
+        y.plot.vb.setMinimumWidth(16)
+        self._show_y_column(False)
         self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._glw.viewport().installEventFilter(self)
         self.set_font_scale(1.0)
@@ -106,6 +117,7 @@ class MatrixPanel(QWidget):
             raise ValueError(f"layer must be in 1..{L}, got {layer}")
         self._layer = layer
         self._stepper = stepper
+        self._show_y_column(layer == L and self._y_fits())
         W, b = st.params[layer - 1]
         batch = st.a[0].shape[1]
         n = W.shape[0]
@@ -140,6 +152,39 @@ class MatrixPanel(QWidget):
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
                              " · batch of "
                              f"{batch} sample{'s' if batch != 1 else ''} (columns){phase}")
+
+    def _y_fits(self) -> bool:
+        """Whether the top row has room for a sixth column, y, at its smallest."""
+        grid = self._y_grid
+        was = self._y_shown
+        self._show_y_column(True)
+        need = grid.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+        self._show_y_column(was)
+        return need <= self._glw.viewport().width()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        st = self._stepper
+        if st is not None and self._layer == len(st.state.params) \
+                and self._y_shown != self._y_fits():
+            self.show_layer(st, self._layer)
+
+    def _show_y_column(self, on: bool) -> None:
+        """The target y has a column beside a_L on the output layer; elsewhere none."""
+        if on == self._y_shown:
+            return
+        self._y_shown = on
+        hm, grid = self._maps["y"], self._y_grid
+        col = next(c for k, _q, _o, _r, c, _s in SLOTS if k == "y") + 1
+        if on:
+            grid.addItem(hm.label, 0, col)
+            grid.addItem(hm.plot, 1, col)
+        else:   # out of the layout, so the other columns get its room
+            grid.removeItem(hm.label)
+            grid.removeItem(hm.plot)
+        grid.setColumnStretchFactor(col, 1 if on else 0)
+        hm.label.setVisible(on)
+        hm.plot.setVisible(on)
 
     def image_data(self, quantity: str) -> np.ndarray | None:
         """The array the heatmap ``quantity`` shows; ``None`` while it reads "not computed yet"."""
@@ -186,6 +231,8 @@ class MatrixPanel(QWidget):
             return W
         if q == "b":
             return b
+        if q == "y":   # the target, beside a_L: what the loss compares it with
+            return st.Y if l == len(st.params) else None
         return getattr(st, q)[l]
 
     @staticmethod
@@ -193,6 +240,8 @@ class MatrixPanel(QWidget):
         # At ℓ = L cross-entropy skips ∂c/∂a_L and softmax has no σ'_L: say so, not "yet".
         if key in ("dc_da", "sigma_prime") and layer == L and st.delta[L] is not None:
             return "not used for this loss"
+        if key == "y":
+            return "target y: output layer"
         return style.NOT_COMPUTED
 
     def _title_html(self, title: str, marked: bool, color: str | None) -> str:
