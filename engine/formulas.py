@@ -160,7 +160,9 @@ def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
                          f"{shape(arr)}")
     i, j, v = row, col, float(arr[row, col])
     cell = f"[{i}, {j}]"
-    which = "" if s.samples is None else f" of sample #{int(s.samples[j])}"
+    # Columns of a₀ and y are samples (those of W, b, ∂C/∂W are not).
+    which = "" if s.samples is None or j >= len(s.samples) \
+        else f" of sample #{int(s.samples[j])}"
     if quantity == "a" and l == 0:
         return f"a₀{cell} = x{cell} = {_g(v)}: input {i}{which}, given, not computed"
     if quantity == "y":

@@ -233,6 +233,8 @@ def test_the_input_and_the_target_explain_themselves():
     assert "a₀[1, 0]" in text and "sample #11" in text and f"{x:.4g}" in text
     assert "sample #11" in ex.explain("y", 2, 0, 0)
     assert ex.explain("z", 1, 0, 0) is None   # not computed yet
+    # W's columns are not samples: column 1 of W₁ with one sample stepped (was IndexError)
+    assert ex.explain("W", 1, 0, 1).startswith("W₁[0, 1]")
 
 
 # --- copies and sessions --------------------------------------------------------------------------
