@@ -154,8 +154,10 @@ class MainWindow(QMainWindow):
             self.formula.show_step(m.stepper.last)
         if change & C.HISTORY:
             self.loss_plot.show_history(m.history)
-        if change & (C.NETWORK | C.DATA):
+        if change & C.DATA:
             self.data_view.show(m.dataset, m.net)
+        elif change & C.NETWORK:
+            self.data_view.set_network(m.net)
         elif change & C.WEIGHTS:
             self.data_view.refresh_prediction()
         if change & (C.SETTINGS | C.STEP | C.DATA):
