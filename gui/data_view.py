@@ -172,7 +172,7 @@ class DataView(QWidget):
         if self._predictions == drawn:   # the new view range has not drawn it already
             self.refresh_prediction()
 
-    def show(self, ds: Any, net: Any) -> None:
+    def show_data(self, ds: Any, net: Any) -> None:
         """Show data set ``ds`` and the prediction of ``net`` (drawn once)."""
         self.net = net
         self.set_dataset(ds)

@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         if change & C.HISTORY:
             self.loss_plot.show_history(m.history)
         if change & C.DATA:
-            self.data_view.show(m.dataset, m.net)
+            self.data_view.show_data(m.dataset, m.net)
         elif change & C.NETWORK:
             self.data_view.set_network(m.net)
         elif change & C.WEIGHTS:

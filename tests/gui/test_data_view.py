@@ -194,7 +194,7 @@ def test_a_big_network_is_evaluated_off_the_gui_thread_and_drawn_when_ready(view
         {"units": 120, "activation": "tanh"}, {"units": 120, "activation": "tanh"},
         {"units": 1, "activation": "sigmoid"}]})
     assert net.n_params() * RESOLUTION ** 2 > SYNC_COST   # the worker path
-    view.show(ds, net)
+    view.show_data(ds, net)
     assert view.busy   # said, not frozen
     qtbot.waitUntil(lambda: not view.busy, timeout=30_000)
     assert view.image.isVisible()
@@ -210,7 +210,7 @@ def test_a_newer_prediction_request_wins_over_the_older_one(view, qtbot):
     nets = [Network.from_spec({"input_size": 2, "seed": s, "layers": [
         {"units": 150, "activation": "tanh"}, {"units": 150, "activation": "tanh"},
         {"units": 1, "activation": "sigmoid"}]}) for s in (1, 2)]
-    view.show(ds, nets[0])
+    view.show_data(ds, nets[0])
     view.set_network(nets[1])   # before the first is done
     qtbot.waitUntil(lambda: not view.busy, timeout=30_000)
     qtbot.wait(300)   # a late result of the first request must not be drawn over it
