@@ -232,5 +232,7 @@ def test_each_view_redraws_at_most_once_per_change(window, monkeypatch, action, 
     # …and what a change touches is redrawn: the matrices and status always.
     assert counts["matrices.show_layer"] == 1 and counts["status.show_status"] == 1
     if action in ("rebuild", "data"):
-        assert counts["graph.set_network"] == 1 and counts["data_view._draw_data"] == 1
+        assert counts["graph.set_network"] == 1 and counts["data_view.refresh_prediction"] == 1
+    # the points are drawn again only for new data
+    assert counts["data_view._draw_data"] == (action == "data")
     assert drawn_state_problems(window) == []
