@@ -11,13 +11,11 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
-    QSpinBox,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,8 @@ from PyQt6.QtWidgets import (
 
 from engine import ACTIVATIONS, LOSSES
 from engine.datasets import DATASETS, N_SAMPLES_RANGE, NOISE_MAX
+
+from .spin_boxes import float_spin, int_spin
 
 # Above this many parameters the editor warns: stepping and heatmaps get slow.
 LARGE_PARAMS = 100_000
@@ -57,11 +57,11 @@ class ArchitectureEditor(QWidget):
         self.remove_btn.setToolTip("Remove the selected hidden layer (the output layer stays)")
         self.loss = QComboBox()
         self.loss.addItems(LOSSES)
-        self.seed = QSpinBox(minimum=0, maximum=2**31 - 1)
+        self.seed = int_spin(0, 2**31 - 1)
         self.dataset = QComboBox()
         self.dataset.addItems(DATASETS)
-        self.n_samples = QSpinBox(minimum=N_SAMPLES_RANGE[0], maximum=N_SAMPLES_RANGE[1])
-        self.noise = QDoubleSpinBox(minimum=0.0, maximum=NOISE_MAX, singleStep=0.05, decimals=3)
+        self.n_samples = int_spin(*N_SAMPLES_RANGE)
+        self.noise = float_spin(0.0, NOISE_MAX, 0.05, 3)
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.pending = QLabel("Changes not applied yet: press Apply to rebuild.")
@@ -150,7 +150,7 @@ class ArchitectureEditor(QWidget):
     # -- helpers -----------------------------------------------------------------------
     def _insert_row(self, row: int, units: int, activation: str) -> None:
         self.table.insertRow(row)
-        spin = QSpinBox(minimum=1, maximum=MAX_UNITS)
+        spin = int_spin(1, MAX_UNITS)
         spin.setToolTip(f"Units in this layer: at least 1 (no empty layers), at most {MAX_UNITS}")
         spin.setValue(max(1, int(units)))
         spin.valueChanged.connect(self._update_info)

@@ -11,16 +11,16 @@ from PyQt6.QtCore import QObject, Qt, QTimer
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import (
     QComboBox,
-    QDoubleSpinBox,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QSpinBox,
     QToolBar,
 )
 
 from engine import LOSSES
 from engine.optim import OPTIMIZERS
+
+from .spin_boxes import float_spin, int_spin
 
 MAX_PLAY_SPEED = 30.0   # steps per second; also the redraw budget
 
@@ -60,26 +60,25 @@ class Controls(QObject):
         self.export = _action(w, "Export loss…", "Save the loss plot as PNG, SVG or CSV",
                               "Ctrl+E")
 
-        self.speed = QDoubleSpinBox(decimals=1, minimum=0.5, maximum=MAX_PLAY_SPEED,
-                                    singleStep=0.5, suffix=" steps/s")
+        self.speed = float_spin(0.5, MAX_PLAY_SPEED, 0.5, 1, " steps/s")
         self.speed.setToolTip("Speed of ▶▶ Play")
         self.speed.setValue(4.0)
         self.sample_mode = QComboBox()
         self.sample_mode.addItems(["one sample", "whole mini-batch"])
         self.sample_mode.setToolTip("Step through one training sample (one column, the "
                                     "lecture's per-sample form) or the first mini-batch")
-        self.sample_index = QSpinBox(minimum=0, maximum=max(0, model.n_samples - 1))
+        self.sample_index = int_spin(0, max(0, model.n_samples - 1))
         self.sample_index.setPrefix("#")
         self.sample_index.setToolTip("Which sample to step (or click a point in the data view)")
 
-        self.epochs = QSpinBox(minimum=0, maximum=100_000, suffix=" epochs")
+        self.epochs = int_spin(0, 100_000, " epochs")
         self.epochs.setSpecialValueText("∞ until stopped")
         self.epochs.setValue(30)
         self.epochs.setToolTip("How many epochs Train runs; 0 = until you press Stop")
         self.lr = QLineEdit(f"{model.lr:g}")
         self.lr.setFixedWidth(70)
         self.lr.setToolTip("Learning rate α (the seed's W ← W − α ∂C/∂W); press Enter")
-        self.batch = QSpinBox(minimum=1, maximum=model.n_samples)
+        self.batch = int_spin(1, model.n_samples)
         self.batch.setValue(model.batch_size)
         self.batch.setToolTip("Mini-batch size; 1 = the seed's per-sample form")
         self.optimizer = QComboBox()
@@ -98,7 +97,8 @@ class Controls(QObject):
     # -- layout ---------------------------------------------------------------
     def build_toolbars(self, window: QMainWindow) -> tuple[QToolBar, QToolBar]:
         """A stepping toolbar and a training toolbar (on two rows when narrow)."""
-        steps = window.addToolBar("Step")
+        steps = QToolBar("Step", window)
+        window.addToolBar(steps)
         steps.setObjectName("toolbar_step")
         for a in (self.back, self.step, self.play):
             steps.addAction(a)
@@ -109,7 +109,8 @@ class Controls(QObject):
         steps.addWidget(self.sample_index)
         steps.addSeparator()
         steps.addAction(self.follow)
-        train = window.addToolBar("Training")
+        train = QToolBar("Training", window)
+        window.addToolBar(train)
         train.setObjectName("toolbar_train")
         for a in (self.train,):
             train.addAction(a)

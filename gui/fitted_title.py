@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QFont
+from PyQt6.QtGui import QFont, QTextDocument
 from PyQt6.QtWidgets import QGraphicsTextItem, QSizePolicy
 
 from gui import style
@@ -25,10 +25,13 @@ class FittedTitle(pg.GraphicsWidget):
     def __init__(self) -> None:
         super().__init__()
         self.item = QGraphicsTextItem(self)
-        self.item.document().setDocumentMargin(1)
-        opt = self.item.document().defaultTextOption()
+        doc = self.item.document()
+        assert doc is not None   # a QGraphicsTextItem always has one
+        self.doc: QTextDocument = doc
+        self.doc.setDocumentMargin(1)
+        opt = self.doc.defaultTextOption()
         opt.setAlignment(Qt.AlignmentFlag.AlignHCenter)   # name and badge centred on each other
-        self.item.document().setDefaultTextOption(opt)
+        self.doc.setDefaultTextOption(opt)
         self.base = style.font()
         self.html = ""
         self._widest = ""
@@ -47,7 +50,7 @@ class FittedTitle(pg.GraphicsWidget):
             self.item.setFont(self.base)
             self.item.setHtml(widest)
             self.item.setTextWidth(-1)
-            self._natural = self.item.document().idealWidth()
+            self._natural = self.doc.idealWidth()
             self.setMinimumWidth(np.ceil(self._natural * self.MIN_SCALE))
             self.setPreferredWidth(np.ceil(self._natural))
             self._fitted = None
@@ -71,11 +74,11 @@ class FittedTitle(pg.GraphicsWidget):
                 font.setPointSizeF(max(size, base * self.MIN_SCALE))
                 self.item.setFont(font)
                 self.item.setTextWidth(-1)
-                if self.item.document().idealWidth() <= w or size <= base * self.MIN_SCALE:
+                if self.doc.idealWidth() <= w or size <= base * self.MIN_SCALE:
                     break
                 size -= 0.25
             self.item.setTextWidth(w)
-            h = np.ceil(self.item.document().size().height())
+            h = np.ceil(self.doc.size().height())
             if h != self.minimumHeight():
                 self.setMinimumHeight(h)
                 self.setMaximumHeight(h)
@@ -84,4 +87,4 @@ class FittedTitle(pg.GraphicsWidget):
 
     def fits(self) -> bool:
         """Whether every line of the text fits the title's width (for tests)."""
-        return self.item.document().idealWidth() <= self.size().width() + 0.5
+        return self.doc.idealWidth() <= self.size().width() + 0.5

@@ -104,7 +104,7 @@ class StickyViewBox(pg.ViewBox):
         if target is None:
             super().updateAutoRange()
             return
-        if self._updatingRange:
+        if self._updatingRange:  # type: ignore[has-type]  # pyqtgraph's own attribute
             return
         self._updatingRange = True
         try:
