@@ -103,7 +103,8 @@ def _matrix(quantity: str, layer: int | None, L: int, values: Array | None
 
 
 def walk_pass(net: Network, X: Array, Y: Array, lr: float = 0.1, optimizer: str = "sgd",
-              title: str = "", note: str = "", source: str = "") -> Walkthrough:
+              title: str = "", note: str = "", source: str = "",
+              optimizer_state: dict[str, Any] | None = None) -> Walkthrough:
     """Walk one full pass of ``net`` on (X, Y) and collect every step.
 
     Parameters
@@ -118,6 +119,8 @@ def walk_pass(net: Network, X: Array, Y: Array, lr: float = 0.1, optimizer: str 
         One of ``engine.optim.OPTIMIZERS``; "sgd" is the seed's update.
     title, note, source : str
         Carried into the documents (e.g. a worked example's note and citation).
+    optimizer_state : dict, optional
+        Momentum or Adam state at the start of the pass (default: fresh).
 
     Returns
     -------
@@ -130,7 +133,11 @@ def walk_pass(net: Network, X: Array, Y: Array, lr: float = 0.1, optimizer: str 
     """
     net = net.copy()
     before = net.to_spec()
-    st = Stepper(net, X, Y, optimizer=make_optimizer(optimizer, lr))
+    opt = make_optimizer(optimizer, lr)
+    if optimizer_state:
+        opt.load_state_dict(optimizer_state)
+        opt.lr = float(lr)   # the state carries α too: the α asked for wins
+    st = Stepper(net, X, Y, optimizer=opt)
     L = net.L
     steps: list[PassStep] = []
     for _ in range(st.K):
