@@ -570,7 +570,9 @@ class Experiment:
         return self.net.params()[l - 1][0 if q == "W" else 1] is edit[which]
 
     def _swap_edit(self, source: list, target: list, undo: bool) -> Change:
-        if not source or not self._edit_is_current(source[-1], 5 if undo else 4):
+        if not source:
+            return Change.NONE
+        if not self._edit_is_current(source[-1], 5 if undo else 4):
             self._edits.clear()
             self._redo.clear()
             return Change.NONE

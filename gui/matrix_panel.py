@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, pyqtSignal
+from PyQt6.QtCore import QPointF, QRect, pyqtSignal
 from PyQt6.QtGui import QCursor
 from PyQt6.QtWidgets import QGraphicsGridLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
@@ -206,7 +206,8 @@ class MatrixPanel(QWidget):
         return f'<span style="color:{style.TEXT}">{title}<br>{badge}</span>'
 
     # -- hover (pyqtgraph's crosshair idiom: scene position → data coordinates) -----
-    def _on_mouse_moved(self, pos: QPointF) -> None:
+    def cell_at(self, pos: QPointF) -> tuple[str, int, int] | None:
+        """(slot key, row, col) of the cell under the scene position ``pos``, or None."""
         for key, hm in self._maps.items():
             if hm.data is None or not hm.plot.vb.sceneBoundingRect().contains(pos):
                 continue
@@ -214,8 +215,30 @@ class MatrixPanel(QWidget):
             row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
             rows, cols = hm.data.shape
             if 0 <= row < rows and 0 <= col < cols:
-                self._hover_cell(key, row, col)
-                return
+                return key, row, col
+        return None
+
+    def cell_rect(self, key: str, row: int, col: int) -> QRect:
+        """Where cell (row, col) of heatmap ``key`` is, in ``self.graphics`` coordinates."""
+        vb = self._maps[key].plot.vb
+        a = self._glw.mapFromScene(vb.mapViewToScene(QPointF(col - 0.5, row - 0.5)))
+        b = self._glw.mapFromScene(vb.mapViewToScene(QPointF(col + 0.5, row + 0.5)))
+        return QRect(a, b).normalized()
+
+    @property
+    def graphics(self) -> pg.GraphicsLayoutWidget:
+        """The view the heatmaps are drawn in (its scene gets the mouse clicks)."""
+        return self._glw
+
+    @property
+    def layer(self) -> int | None:
+        return self._layer
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        cell = self.cell_at(pos)
+        if cell is not None:
+            self._hover_cell(*cell)
+            return
         self._leave()
 
     def _hover_cell(self, key: str, row: int, col: int) -> None:
