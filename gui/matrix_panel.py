@@ -230,6 +230,10 @@ class MatrixPanel(QWidget):
         """The view the heatmaps are drawn in (its scene gets the mouse clicks)."""
         return self._glw
 
+    def heatmaps(self) -> dict[str, Heatmap]:
+        """The heatmaps by slot key ("a_prev", "W", "b", "z", …)."""
+        return dict(self._maps)
+
     @property
     def layer(self) -> int | None:
         return self._layer
