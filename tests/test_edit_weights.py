@@ -151,3 +151,25 @@ def test_the_current_pass_as_a_document_is_the_pass_being_stepped():
         assert np.array_equal(w.layers[l - 1]["dW"], ex.stepper.state.dW[l])
     after = [np.array(ly["W"]) for ly in w.after["layers"]]
     assert all(np.allclose(A, W) for A, (W, _b) in zip(after, ex.net.params(), strict=True))
+
+
+def test_undoing_past_the_first_edit_keeps_the_redo_history():
+    ex = Experiment.build(SPEC, DATA, sample=0)
+    ex.set_param("W", 1, 0, 0, 1.0)
+    ex.set_param("W", 1, 0, 0, 2.0)
+    assert ex.undo_edit() and ex.undo_edit()
+    assert ex.undo_edit() == Change.NONE   # one too many
+    assert ex.redo_edit() and ex.net.params()[0][0][0, 0] == 1.0
+    assert ex.redo_edit() and ex.net.params()[0][0][0, 0] == 2.0
+
+
+def test_a_session_saved_after_an_edit_mid_pass_comes_back_with_it(tmp_path):
+    from engine.session import load_session, save_session
+    ex = Experiment.build(SPEC, DATA, sample=3)
+    for _ in range(4):
+        ex.step()
+    ex.set_param("b", 1, 1, 0, 0.125)
+    save_session(tmp_path / "s.bplens", ex.to_session())
+    back = Experiment.from_session(load_session(tmp_path / "s.bplens"))
+    assert back.stepper.k == 4 and back.net.params()[0][1][1, 0] == 0.125
+    assert np.array_equal(back.stepper.state.z[2], ex.stepper.state.z[2])
