@@ -55,6 +55,7 @@ def show_example_note(win, name: str) -> ExampleNote:
     if note is None:
         note = ExampleNote(win)
         win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, note)
+        win.tabifyDockWidget(win.editor_dock, note)   # the editor's room: one tab away
         win.example_note = note
         # Presentation mode hides the docks: this one too, and brings it back after.
         win.presentation_action.toggled.connect(

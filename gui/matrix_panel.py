@@ -32,6 +32,9 @@ SLOTS = (
 )
 
 
+HOVER_PROMPT = "Hover a cell to see its row, column and value."
+
+
 class MatrixPanel(QWidget):
     """Heatmaps of W, b, z, a, σ', W_{ℓ+1}ᵀδ_{ℓ+1}, δ, dW, db (and a_{ℓ-1}) for one layer.
 
@@ -57,7 +60,7 @@ class MatrixPanel(QWidget):
         self._header = QLabel("Step through the network to see its matrices.")
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground(style.BACKGROUND)
-        self._hover_label = QLabel("Hover a cell to see its row, column and value.")
+        self._hover_label = QLabel(HOVER_PROMPT)
         # Their text changes every step or hover: its width must not set the window's
         # minimum width, or each step re-laid out the whole window.
         for label in (self._header, self._hover_label):
@@ -106,6 +109,9 @@ class MatrixPanel(QWidget):
             raise ValueError(f"layer must be in 1..{L}, got {layer}")
         self._layer = layer
         self._stepper = stepper
+        if self._hover is not None:   # its value may have changed (a step, an edit)
+            self._hover = None
+            self._hover_label.setText(HOVER_PROMPT)
         W, b = st.params[layer - 1]
         batch = st.a[0].shape[1]
         n = W.shape[0]

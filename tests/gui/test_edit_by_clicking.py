@@ -136,3 +136,13 @@ def test_editing_while_training_is_refused_and_changes_nothing(window, qtbot, me
     with qtbot.waitSignal(m.training_finished):
         m.stop_training()
     assert not m.ex.can_undo_edit
+
+
+def test_the_hover_line_never_shows_a_value_an_edit_replaced(window, qtbot):
+    window.layer = 1
+    window._show_layer()
+    window.matrices._hover_cell("W", 0, 0)
+    old = window.matrices._hover_label.text()
+    assert "W₁[row 0, col 0]" in old
+    window.model.set_param("W", 1, 0, 0, 3.5)
+    assert window.matrices._hover_label.text() != old
