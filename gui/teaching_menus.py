@@ -47,6 +47,11 @@ def install(win) -> None:
         a.triggered.connect(lambda _on=False, n=name: open_example(win, n))
         win.example_actions[name] = a
     file_menu.insertMenu(quit_action, examples)
+    win.type_samples_action = QAction("&Type samples…", win)
+    win.type_samples_action.setStatusTip("Type or paste a few samples by hand; they become the "
+                                         "data set")
+    win.type_samples_action.triggered.connect(lambda _on=False: open_sample_table(win))
+    file_menu.insertAction(quit_action, win.type_samples_action)
     win.export_pass_action = QAction("Export &pass…", win)
     win.export_pass_action.setStatusTip("The pass now loaded, every step with its numbers, as "
                                         "an HTML/Markdown/LaTeX handout or a JSON answer key")
@@ -73,6 +78,16 @@ def open_example(win, name: str) -> bool:
     fc.start_untitled()
     show_example_note(win, name)
     return True
+
+
+def open_sample_table(win):
+    """The sample table for the current network's sizes (not modal: step while it is open)."""
+    from .sample_table import SampleTable
+    table = SampleTable(win.model, win)
+    table.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    table.show()
+    win.sample_table = table
+    return table
 
 
 # -- the pass as a document --------------------------------------------------------------------

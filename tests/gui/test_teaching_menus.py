@@ -220,3 +220,38 @@ def test_main_example_screenshot_opens_the_example(tmp_path):
     assert r.returncode == 0, r.stderr
     img = QImage(str(out))
     assert (img.width(), img.height()) == (1280, 720)
+
+
+def test_typed_samples_become_the_data_and_the_weights_stay(window):
+    from gui.teaching_menus import open_sample_table
+    m = window.model
+    W = m.net.params()[0][0]
+    table = open_sample_table(window)
+    assert table.table.rowCount() == 1   # starts from the sample being stepped
+    assert float(table.table.item(0, 0).text()) == pytest.approx(m.stepper.X[0, 0])
+    assert table.paste("x1\tx2\ty\n0,5\t-1\t1\n0,25\t2\t0\n")
+    assert table.use()
+    assert m.dataset.name == "typed samples" and m.n_samples == 2
+    assert np.array_equal(m.dataset.X, [[0.5, 0.25], [-1.0, 2.0]])
+    assert np.array_equal(m.dataset.Y, [[1.0, 0.0]])
+    assert m.net.params()[0][0] is not None and np.array_equal(m.net.params()[0][0], W)
+    m.step()
+    W1, b1 = m.net.params()[0]
+    assert np.allclose(m.stepper.state.z[1], W1 @ m.dataset.X[:, [0]] + b1)
+    assert drawn_state_problems(window) == []
+    table.close()
+
+
+def test_a_pasted_table_of_the_wrong_width_is_refused_with_a_message(window, messages):
+    from gui.teaching_menus import open_sample_table
+    ds = window.model.dataset
+    table = open_sample_table(window)
+    before = table.text()
+    assert not table.paste("1\t2\t3\t4\n")
+    assert "row 1 has 4 values but each sample needs 3" in table.problem.text()
+    assert table.text() == before and window.model.dataset is ds
+    table.table.item(0, 1).setText("abc")
+    assert not table.use()
+    assert "'abc': not a number" in table.problem.text() and window.model.dataset is ds
+    assert not messages
+    table.close()
