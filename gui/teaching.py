@@ -8,12 +8,13 @@ window's own modules only call it once.
 from __future__ import annotations
 
 from PyQt6.QtCore import QPoint, QRect, Qt
-from PyQt6.QtGui import QAction, QKeySequence
+from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
 from PyQt6.QtWidgets import QMenu
 
 from engine.formulas import sub
 
 from .cell_editor import CellEditor
+from .draw_data import DataDrawing
 
 
 def _menu(win, title: str) -> QMenu | None:
@@ -48,26 +49,63 @@ def _install_editing(win) -> None:
     edit = QMenu("&Edit", win)
     run = _menu(win, "Run")
     bar.insertMenu(run.menuAction(), edit) if run is not None else bar.addMenu(edit)
-    win.undo_edit_action = _action(win, "Undo weight edit", lambda: _undo(win, True), "Ctrl+Z",
-                                   "Take back the last weight you typed")
-    win.redo_edit_action = _action(win, "Redo weight edit", lambda: _undo(win, False),
-                                   "Ctrl+Shift+Z", "Make the last undone weight edit again")
+    win.undo_edit_action = _action(win, "Undo edit", lambda: _undo(win, True), "Ctrl+Z",
+                                   "Take back the last weight typed or point drawn")
+    win.redo_edit_action = _action(win, "Redo edit", lambda: _undo(win, False),
+                                   "Ctrl+Shift+Z", "Make the last undone edit again")
     edit.addAction(win.undo_edit_action)
     edit.addAction(win.redo_edit_action)
     edit.addSeparator()
     hint = edit.addAction("Double-click a cell of W or b, or an edge, to type a weight")
     hint.setEnabled(False)
+    edit.addSeparator()
+    win.hand_undo, win.hand_redo = [], []   # ("weight",) or ("data", before, after)
+    win.drawing = DataDrawing(win)
+    win.draw_action = QAction("Draw data points", win, checkable=True)
+    win.draw_action.setStatusTip("In the data view (2 inputs): click adds a point of the "
+                                 "chosen class, right-click a point deletes it")
+    win.draw_action.toggled.connect(
+        lambda on: win.drawing.set_enabled(on) or win.draw_action.setChecked(False))
+    edit.addAction(win.draw_action)
+    classes = edit.addMenu("Class of drawn points")
+    classes.aboutToShow.connect(lambda: _fill_classes(win, classes))
     win.cell_editor = None
     win.matrices.graphics.scene().sigMouseClicked.connect(
         lambda ev: _on_matrix_clicked(win, ev))
     win.graph.graphics.scene().sigMouseClicked.connect(lambda ev: _on_graph_clicked(win, ev))
 
 
+def _fill_classes(win, menu: QMenu) -> None:
+    menu.clear()
+    group = QActionGroup(menu)
+    for c in range(max(2, win.model.dataset.output_size)):
+        a = menu.addAction(f"class {c}")
+        a.setCheckable(True)
+        a.setChecked(c == win.drawing.cls)
+        a.triggered.connect(lambda _on=False, k=c: setattr(win.drawing, "cls", k))
+        group.addAction(a)
+
+
 def _undo(win, undo: bool) -> None:
+    """Ctrl+Z / Ctrl+Shift+Z: the last weight typed or point drawn, in the order made."""
     m = win.model
+    stack, other = (win.hand_undo, win.hand_redo) if undo else (win.hand_redo, win.hand_undo)
+    if stack and stack[-1][0] == "data":
+        _kind, before, after = stack.pop()   # the drawing turned data set before into after
+        now, then = (after, before) if undo else (before, after)
+        if m.dataset is now and m.set_imported_dataset(then):
+            other.append(("data", before, after))
+        else:   # another data set was loaded since: that history no longer applies
+            stack.clear()
+            win.status.showMessage("The data changed since that drawing: nothing to "
+                                   f"{'undo' if undo else 'redo'}", 5000)
+        return
+    if stack:
+        stack.pop()
+        other.append(("weight",))
     ok = m.undo_edit() if undo else m.redo_edit()
     if not ok:
-        win.status.showMessage(f"No weight edit to {'undo' if undo else 'redo'}", 4000)
+        win.status.showMessage(f"Nothing to {'undo' if undo else 'redo'}", 4000)
 
 
 def _on_matrix_clicked(win, ev) -> None:
@@ -110,6 +148,9 @@ def open_editor(win, parent, rect: QRect, quantity: str, layer: int, row: int, c
     def set_value(x: float) -> bool:
         shown = win.layer
         ok = win.model.set_param(quantity, layer, row, col, x)
+        if ok:
+            win.hand_undo.append(("weight",))
+            win.hand_redo.clear()
         if ok and win.layer != shown:   # redoing the steps followed the step: stay here
             win.layer = shown
             win._show_layer()
