@@ -69,6 +69,7 @@ class CellNumbers(QGraphicsItem):
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)   # hover and clicks go through
         self.shown_font: QFont | None = None   # what the last paint printed with (tests)
         self.shown_texts: list[str] = []
+        self._fitted: tuple | None = None   # (sizes and digits, array, what layout found)
         heatmap.plot.vb.sigResized.connect(self.update)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
@@ -82,9 +83,25 @@ class CellNumbers(QGraphicsItem):
         rows, cols = arr.shape
         vb = self.hm.plot.vb
         cell_w, cell_h = vb.width() / cols, vb.height() / rows
-        texts = [number(float(x), self.options.digits) for x in arr.ravel()]
+        key = (arr, self.options.digits, cell_w, cell_h, self.hm.tick_font.pointSizeF())
+        if self._fitted is not None and self._fitted[0] == key[1:] and self._fitted[1] is arr:
+            return self._fitted[2]   # a repaint of the same numbers at the same size
+        found = self._fit(arr, cell_w, cell_h)
+        self._fitted = (key[1:], arr, found)
+        return found
+
+    def _fit(self, arr: np.ndarray, cell_w: float, cell_h: float
+             ) -> tuple[QFont, list[str]] | None:
         font = QFont(self.hm.tick_font)
-        size = font.pointSizeF() + 2.0
+        font.setPointSizeF(MIN_POINT_SIZE)
+        smallest = QFontMetricsF(font)
+        # Cells too small for one digit at the smallest size: skip formatting them all
+        # (a 64×16 W has 1024 numbers and is repainted on every step).
+        if smallest.height() + PAD_PX > cell_h or \
+                smallest.horizontalAdvance("0") + 2 * PAD_PX > cell_w:
+            return None
+        texts = [number(float(x), self.options.digits) for x in arr.ravel()]
+        size = self.hm.tick_font.pointSizeF() + 2.0
         while size >= MIN_POINT_SIZE:
             font.setPointSizeF(size)
             fm = QFontMetricsF(font)
