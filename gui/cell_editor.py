@@ -28,11 +28,11 @@ class CellEditor(QLineEdit):
     """
 
     def __init__(self, parent: QWidget, rect: QRect, value: float, what: str,
-                 on_value: Callable[[float], bool]) -> None:
+                 on_value: Callable[[float], bool], scale: float = 1.0) -> None:
         super().__init__(parent)
         self.setObjectName("cell_editor")
         self._on_value = on_value
-        self.setFont(style.font(1.0))
+        self.setFont(style.font(scale))   # presentation mode: as large as the rest
         self.setText(f"{value:.6g}")
         self.setToolTip(f"{what}: type a number (0.5, -.3, 1e-3, 0,25), Enter sets it, "
                         "Esc cancels")
@@ -40,16 +40,16 @@ class CellEditor(QLineEdit):
         self.reason.setObjectName("cell_editor_reason")
         self.reason.setStyleSheet("background: #fff3f3; color: #b00020; border: 1px solid "
                                   "#b00020; padding: 1px 4px;")
-        self.reason.setFont(style.font(1.0, -1))
+        self.reason.setFont(style.font(scale, -1))
         self.reason.hide()
         # Which weight this is: a graph edge or a small cell does not say it by itself.
         self.caption = QLabel(f"{what} =", parent)
         self.caption.setStyleSheet("background: #ffffe8; color: #222222; border: 1px solid "
                                    "#9a9a9a; padding: 1px 4px;")
-        self.caption.setFont(style.font(1.0, -1))
+        self.caption.setFont(style.font(scale, -1))
         self.caption.adjustSize()
         h = self.sizeHint().height()
-        w = max(MIN_WIDTH, rect.width())
+        w = max(int(MIN_WIDTH * scale), rect.width())
         x = min(max(0, rect.center().x() - w // 2), max(0, parent.width() - w))
         y = min(max(0, rect.center().y() - h // 2), max(0, parent.height() - h))
         self.setGeometry(x, y, w, h)

@@ -159,5 +159,6 @@ def open_editor(win, parent, rect: QRect, quantity: str, layer: int, row: int, c
                                    "(Ctrl+Z undoes)", 6000)
         return ok
 
-    win.cell_editor = CellEditor(parent, rect, value, what, set_value)
+    win.cell_editor = CellEditor(parent, rect, value, what, set_value,
+                                 getattr(win, "_font_scale", 1.0))
     return win.cell_editor
