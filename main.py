@@ -52,6 +52,8 @@ def _parser() -> ArgParser:
     p.add_argument("file", nargs="?", metavar="FILE",
                    help=f"a session ({SESSION_EXT}) or a network spec (.json) to open")
     p.add_argument("--spec", metavar="FILE.json", help="network spec to open")
+    p.add_argument("--example", metavar="NAME",
+                   help="open a worked example (File ▸ Examples; e.g. lecture, mazur, xor)")
     p.add_argument("--screenshot", metavar="OUT.png",
                    help="render the window offscreen to a PNG and exit")
     p.add_argument("--steps", type=_count("--steps"), default=0,
@@ -87,6 +89,18 @@ def _file_argument(args: argparse.Namespace) -> str | None:
     return None
 
 
+def _check_example(name: str | None, other: str | None) -> None:
+    if name is None:
+        return
+    from engine.examples import example_names
+    if other is not None:
+        raise UsageError(f"give either --example {name} or a file ({other}), not both")
+    names = example_names()
+    if name not in names:
+        raise UsageError(f"--example {name}: no such example; the examples are: "
+                         f"{', '.join(names)}")
+
+
 def _has_display() -> bool:
     if not sys.platform.startswith("linux"):
         return True
@@ -116,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.spec is not None and not os.path.isfile(args.spec):
             raise UsageError(f"--spec {args.spec}: no such file")
         session = _file_argument(args)
+        _check_example(args.example, session or args.spec)
     except UsageError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
@@ -133,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
             from gui.app import screenshot
             return screenshot(args.screenshot, args.size, args.steps, args.train_epochs,
                               args.spec, session_path=session, presentation=args.presentation,
-                              theme=args.theme or "light")
+                              theme=args.theme or "light", example=args.example)
         from gui.app import run_gui
-        return run_gui(args.spec, session_path=session)
+        return run_gui(args.spec, session_path=session, example=args.example)
     except (BadFileError, ValueError) as e:
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2

@@ -102,8 +102,34 @@ def _matrix(quantity: str, layer: int | None, L: int, values: Array | None
     return Matrix(quantity, layer, sym, np.array(values, dtype=np.float64, copy=True))
 
 
+def step_matrices(st: Stepper, rec: Any) -> list[Matrix]:
+    """The matrices step ``rec`` of the stepper's current pass used and computed.
+
+    z: W, b (the weights the pass uses) and z; a: a; δ: ∂c/∂a (or Wᵀδ), σ' and δ;
+    gradients: ∂C/∂W and ∂C/∂b; the update: every W and b after it.
+    """
+    s = st.state
+    l = rec.layer
+    L = st.net.L
+    found: list[Matrix | None] = []
+    if rec.kind == "z":
+        W, b = st.params_used()[l - 1]
+        found = [_matrix("W", l, L, W), _matrix("b", l, L, b), _matrix("z", l, L, s.z[l])]
+    elif rec.kind == "a":
+        found = [_matrix("a", l, L, s.a[l])]
+    elif rec.kind == "delta":
+        found = [_matrix(q, l, L, getattr(s, q)[l]) for q in ("dc_da", "sigma_prime", "delta")]
+    elif rec.kind == "grads":
+        found = [_matrix("dW", l, L, s.dW[l]), _matrix("db", l, L, s.db[l])]
+    elif rec.kind == "update":
+        for m, (W, b) in enumerate(s.params, start=1):
+            found += [_matrix("W", m, L, W), _matrix("b", m, L, b)]
+    return [m for m in found if m is not None]
+
+
 def walk_pass(net: Network, X: Array, Y: Array, lr: float = 0.1, optimizer: str = "sgd",
-              title: str = "", note: str = "", source: str = "") -> Walkthrough:
+              title: str = "", note: str = "", source: str = "",
+              optimizer_state: dict[str, Any] | None = None) -> Walkthrough:
     """Walk one full pass of ``net`` on (X, Y) and collect every step.
 
     Parameters
@@ -118,6 +144,8 @@ def walk_pass(net: Network, X: Array, Y: Array, lr: float = 0.1, optimizer: str 
         One of ``engine.optim.OPTIMIZERS``; "sgd" is the seed's update.
     title, note, source : str
         Carried into the documents (e.g. a worked example's note and citation).
+    optimizer_state : dict, optional
+        Momentum or Adam state at the start of the pass (default: fresh).
 
     Returns
     -------
@@ -130,34 +158,21 @@ def walk_pass(net: Network, X: Array, Y: Array, lr: float = 0.1, optimizer: str 
     """
     net = net.copy()
     before = net.to_spec()
-    st = Stepper(net, X, Y, optimizer=make_optimizer(optimizer, lr))
+    opt = make_optimizer(optimizer, lr)
+    if optimizer_state:
+        opt.load_state_dict(optimizer_state)
+        opt.lr = float(lr)   # the state carries α too: the α asked for wins
+    st = Stepper(net, X, Y, optimizer=opt)
     L = net.L
     steps: list[PassStep] = []
     for _ in range(st.K):
         rec = st.next()
         s = st.state
         l = rec.layer
-        found: list[Matrix | None] = []
-        if rec.kind == "z":
-            assert l is not None
-            W, b = st.params_used()[l - 1]
-            found = [_matrix("W", l, L, W), _matrix("b", l, L, b), _matrix("z", l, L, s.z[l])]
-        elif rec.kind == "a":
-            assert l is not None
-            found = [_matrix("a", l, L, s.a[l])]
-        elif rec.kind == "delta":
-            assert l is not None
-            found = [_matrix(q, l, L, getattr(s, q)[l]) for q in ("dc_da", "sigma_prime",
-                                                                   "delta")]
-        elif rec.kind == "grads":
-            assert l is not None
-            found = [_matrix("dW", l, L, s.dW[l]), _matrix("db", l, L, s.db[l])]
-        elif rec.kind == "update":
-            for m, (W, b) in enumerate(s.params, start=1):
-                found += [_matrix("W", m, L, W), _matrix("b", m, L, b)]
+        found = step_matrices(st, rec)
         title_, formula, shapes = rec.texts()
         steps.append(PassStep(rec.k, rec.kind, rec.phase, l, title_, formula, shapes,
-                              tuple(m for m in found if m is not None),
+                              tuple(found),
                               s.loss if rec.kind == "loss" else None))
     s = st.state
     layers = [{key: (None if getattr(s, key)[l] is None else np.array(getattr(s, key)[l]))

@@ -41,7 +41,8 @@ def _model(spec_path: str | None):
     return LensModel(Experiment.for_spec(spec, None, Path(spec_path).name))
 
 
-def run_gui(spec_path: str | None = None, session_path: str | None = None) -> int:
+def run_gui(spec_path: str | None = None, session_path: str | None = None,
+            example: str | None = None) -> int:
     """Open the window (with a session or spec file) and run the event loop; the exit status.
 
     A file that cannot be read is reported in a message box; the window then starts
@@ -65,6 +66,9 @@ def run_gui(spec_path: str | None = None, session_path: str | None = None) -> in
         message(win, "Backprop Lens", text, kind="information")
     if problem is not None:
         message(win, "Cannot open network spec", problem)
+    elif example is not None:
+        from .teaching_menus import open_example
+        open_example(win, example)
     elif session_path is not None:
         win.file_controller.open(session_path)   # errors: a message box, default kept
     else:
@@ -74,7 +78,8 @@ def run_gui(spec_path: str | None = None, session_path: str | None = None) -> in
 
 def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: int = 0,
                spec_path: str | None = None, *, session_path: str | None = None,
-               presentation: bool = False, theme: str = "light") -> int:
+               presentation: bool = False, theme: str = "light",
+               example: str | None = None) -> int:
     """Render the whole window offscreen at exactly ``size`` and save a PNG.
 
     ``session_path`` opens a saved session first; ``presentation`` and ``theme``
@@ -92,6 +97,10 @@ def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: in
         win.setFixedSize(w, h)   # exact size, whatever the panels would prefer
         if session_path is not None and not win.file_controller.open(session_path):
             return 2   # the controller has printed why
+        if example is not None:
+            from .teaching_menus import open_example
+            if not open_example(win, example):
+                return 2
         if theme != "light":
             win.set_theme(theme)
         if presentation:

@@ -217,6 +217,12 @@ class FileController(QObject):
         self._set_current(path)
         return True
 
+    def start_untitled(self) -> None:
+        """New work that is no file yet and nothing to lose (a worked example just opened)."""
+        self.path = None
+        self.file_changed.emit("")
+        self._set_dirty(False)
+
     def maybe_save_before_replacing(self) -> bool:
         answer = self._ask_save_discard_cancel()
         return answer == "discard" or (answer == "save" and self.save())

@@ -412,6 +412,29 @@ class GraphView(QWidget):
         self._step_text.setText(rec.title)
         self._step_text.setColor(color)
 
+    @property
+    def graphics(self) -> pg.GraphicsLayoutWidget:
+        """The view the network is drawn in (its scene gets the mouse clicks)."""
+        return self._glw
+
+    def edge_at(self, pos: QPointF, tolerance: float = 5.0) -> tuple[int, int, int] | None:
+        """(ℓ, row j, col i) of the edge W_ℓ[j, i] within ``tolerance`` px of scene ``pos``."""
+        best, best_d = None, tolerance
+        for l, lines in self._edges.items():
+            for j, i, line in lines:
+                ln = line.line()
+                a = self._vb.mapViewToScene(ln.p1())
+                b = self._vb.mapViewToScene(ln.p2())
+                dx, dy = b.x() - a.x(), b.y() - a.y()
+                n2 = dx * dx + dy * dy
+                if n2 == 0:
+                    continue
+                t = min(1.0, max(0.0, ((pos.x() - a.x()) * dx + (pos.y() - a.y()) * dy) / n2))
+                d = ((a.x() + t * dx - pos.x()) ** 2 + (a.y() + t * dy - pos.y()) ** 2) ** 0.5
+                if d < best_d:
+                    best, best_d = (l, j, i), d
+        return best
+
     def _on_scene_clicked(self, ev) -> None:
         if ev.button() != Qt.MouseButton.LeftButton or not self._sizes:
             return

@@ -192,6 +192,27 @@ class LensModel(QObject):
         """New initial weights from a new seed (same architecture and data)."""
         return self._apply(self.ex.new_seed, seed)
 
+    # -- editing by hand ------------------------------------------------------------------------
+    def set_param(self, quantity: str, layer: int, row: int, col: int, value: Any) -> bool:
+        """Set W_ℓ[row, col] or b_ℓ[row] (see ``Experiment.set_param``)."""
+        return self._apply(self.ex.set_param, quantity, layer, row, col, value,
+                           refuse="edit a weight")
+
+    def undo_edit(self) -> bool:
+        """Take back the last hand edit; False when there is none."""
+        return self._edit_history(self.ex.undo_edit, "undo an edit")
+
+    def redo_edit(self) -> bool:
+        """Make the last undone hand edit again; False when there is none."""
+        return self._edit_history(self.ex.redo_edit, "redo an edit")
+
+    def _edit_history(self, fn, what: str) -> bool:
+        if self._refuse_while_training(what):
+            return False
+        change = fn()
+        self._emit(change)
+        return bool(change)
+
     # -- settings ----------------------------------------------------------------------------
     def set_lr(self, lr: Any) -> bool:
         return self._apply(self.ex.set_lr, lr, stop=False)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import QPointF, Qt, pyqtSignal
+from PyQt6.QtCore import QPointF, QRect, Qt, pyqtSignal
 from PyQt6.QtGui import QCursor
 from PyQt6.QtWidgets import QGraphicsGridLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
@@ -30,6 +30,9 @@ SLOTS = (
     ("dc_da", "dc_da", 0, 1, 0, 3), ("sigma_prime", "sigma_prime", 0, 1, 1, 3),
     ("delta", "delta", 0, 1, 2, 3), ("dW", "dW", 0, 1, 3, 3), ("db", "db", 0, 1, 4, 2),
 )
+
+
+HOVER_PROMPT = "Hover a cell to see its row, column and value."
 
 
 class MatrixPanel(QWidget):
@@ -57,7 +60,7 @@ class MatrixPanel(QWidget):
         self._header = QLabel("Step through the network to see its matrices.")
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground(style.BACKGROUND)
-        self._hover_label = QLabel("Hover a cell to see its row, column and value.")
+        self._hover_label = QLabel(HOVER_PROMPT)
         # Their text changes every step or hover: its width must not set the window's
         # minimum width, or each step re-laid out the whole window.
         for label in (self._header, self._hover_label):
@@ -118,6 +121,9 @@ class MatrixPanel(QWidget):
         self._layer = layer
         self._stepper = stepper
         self._show_y_column(layer == L and self._y_fits())
+        if self._hover is not None:   # its value may have changed (a step, an edit)
+            self._hover = None
+            self._hover_label.setText(HOVER_PROMPT)
         W, b = st.params[layer - 1]
         batch = st.a[0].shape[1]
         n = W.shape[0]
@@ -255,7 +261,8 @@ class MatrixPanel(QWidget):
         return f'<span style="color:{style.TEXT}">{title}<br>{badge}</span>'
 
     # -- hover (pyqtgraph's crosshair idiom: scene position → data coordinates) -----
-    def _on_mouse_moved(self, pos: QPointF) -> None:
+    def cell_at(self, pos: QPointF) -> tuple[str, int, int] | None:
+        """(slot key, row, col) of the cell under the scene position ``pos``, or None."""
         for key, hm in self._maps.items():
             if hm.data is None or not hm.plot.vb.sceneBoundingRect().contains(pos):
                 continue
@@ -263,8 +270,34 @@ class MatrixPanel(QWidget):
             row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
             rows, cols = hm.data.shape
             if 0 <= row < rows and 0 <= col < cols:
-                self._hover_cell(key, row, col)
-                return
+                return key, row, col
+        return None
+
+    def cell_rect(self, key: str, row: int, col: int) -> QRect:
+        """Where cell (row, col) of heatmap ``key`` is, in ``self.graphics`` coordinates."""
+        vb = self._maps[key].plot.vb
+        a = self._glw.mapFromScene(vb.mapViewToScene(QPointF(col - 0.5, row - 0.5)))
+        b = self._glw.mapFromScene(vb.mapViewToScene(QPointF(col + 0.5, row + 0.5)))
+        return QRect(a, b).normalized()
+
+    @property
+    def graphics(self) -> pg.GraphicsLayoutWidget:
+        """The view the heatmaps are drawn in (its scene gets the mouse clicks)."""
+        return self._glw
+
+    def heatmaps(self) -> dict[str, Heatmap]:
+        """The heatmaps by slot key ("a_prev", "W", "b", "z", …)."""
+        return dict(self._maps)
+
+    @property
+    def layer(self) -> int | None:
+        return self._layer
+
+    def _on_mouse_moved(self, pos: QPointF) -> None:
+        cell = self.cell_at(pos)
+        if cell is not None:
+            self._hover_cell(*cell)
+            return
         self._leave()
 
     def _hover_cell(self, key: str, row: int, col: int) -> None:

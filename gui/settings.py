@@ -42,6 +42,8 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "optimizer": ("sgd", str),
     "epochs": (30, int),
     "play_speed": (4.0, float),
+    "cell_numbers": (True, bool),   # View → Numbers in cells (when they fit)
+    "cell_digits": (3, int),
 }
 
 

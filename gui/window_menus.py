@@ -127,6 +127,8 @@ def build_menus(win) -> None:
         win.presentation_action.setChecked(True)
     if s.get("theme") != "light":
         win.set_theme(s.get("theme") if s.get("theme") in THEMES else "light")
+    from .teaching import install as install_teaching_kit
+    install_teaching_kit(win)   # Edit menu, examples, numbers in cells, copy, export pass
 
 
 def _set_log_y(win, on: bool) -> None:
