@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QWidget
+from PyQt6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
 
+from . import messages
 from .architecture_editor import ArchitectureEditor
 from .controls import Controls
 from .data_view import TRAINING_RESOLUTION, DataView
@@ -197,13 +198,13 @@ class MainWindow(QMainWindow):
 
     def _on_training_failed(self, message: str) -> None:
         self._on_training_ended()
-        QMessageBox.warning(self, "Training diverged",
+        messages.warning(self, "Training diverged",
                             f"{message}\n\nThe network keeps its last finite weights. "
                             "Lower the learning rate α in the toolbar and train again.")
 
     def _on_error(self, message: str) -> None:
         self.status.showMessage(message, 8000)
-        QMessageBox.warning(self, "Backprop Lens", message)
+        messages.warning(self, "Backprop Lens", message)
 
     # -- user → view -----------------------------------------------------------------------------
     def _on_layer_clicked(self, layer: int) -> None:
