@@ -217,15 +217,31 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
-    """Read a whole file, turning ``OSError`` into ``BadFileError``."""
-    p = Path(path)
+def check_readable(path: str | os.PathLike[str], limit: int | None = None) -> int:
+    """Refuse what cannot be read as a whole file (missing, a folder, a FIFO…); its size.
+
+    A FIFO or a device is refused before opening it: reading one could wait forever.
+    """
     try:
-        if p.is_dir():
-            raise BadFileError(path, "is a folder, not a file")
-        if limit is not None and p.stat().st_size > limit:
-            raise BadFileError(path, f"is larger than the limit of {limit:,} bytes")
-        return p.read_bytes()
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise BadFileError(path, "no such file") from None
+    except OSError as e:
+        raise BadFileError(path, f"cannot read: {e.strerror or e}") from None
+    kind = special_file_kind(st.st_mode)
+    if kind is not None:
+        raise BadFileError(path, f"is {kind}, not a file" if kind == "a folder"
+                           else f"is {kind}, not a regular file")
+    if limit is not None and st.st_size > limit:
+        raise BadFileError(path, f"is larger than the limit of {limit:,} bytes")
+    return st.st_size
+
+
+def read_bytes(path: str | os.PathLike[str], limit: int | None = None) -> bytes:
+    """Read a whole regular file, turning ``OSError`` into ``BadFileError``."""
+    check_readable(path, limit)
+    try:
+        return Path(path).read_bytes()
     except FileNotFoundError:
         raise BadFileError(path, "no such file") from None
     except OSError as e:
