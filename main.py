@@ -72,6 +72,9 @@ def _file_argument(args: argparse.Namespace) -> str | None:
     path = args.file
     if path is None:
         return None
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a folder, not a file; give a session ({SESSION_EXT}) "
+                         f"or a network spec (.json)")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (SESSION_EXT, ".json"):
         raise UsageError(f"{path}: expected a session ({SESSION_EXT}) or a network spec (.json)")

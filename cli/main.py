@@ -27,6 +27,11 @@ from .args import ArgParser, UsageError, int_in_range
 PROG = "backprop-lens"
 EXPORT_TYPES = (".png", ".svg", ".csv")
 MAX_EPOCHS = 1_000_000
+MAX_SEED = 2**63 - 1   # the data sets' generator takes no more
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _positive_int(name: str, hi: int) -> Any:
@@ -70,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="one activation per layer after the input, e.g. tanh,tanh,sigmoid")
         net.add_argument("--loss", choices=LOSSES, help="cost function (default: the spec's, "
                          "else squared, the seed's; cross_entropy for a softmax output)")
-        net.add_argument("--seed", type=int, default=None,
+        net.add_argument("--seed", type=int_in_range("--seed", 0, MAX_SEED), default=None,
                          help="seed of the initial weights, the data and the shuffling (0)")
         data = sp.add_argument_group("data (default: moons)")
         d = data.add_mutually_exclusive_group()
@@ -206,9 +211,10 @@ def build_problem(args: argparse.Namespace) -> Problem:
             else UsageError(f"{where}: {e}") from None
     source = args.data or f"data set {ds.name}"
     if ds.input_size != net.input_size or ds.output_size != net.sizes[-1]:
-        raise UsageError(f"{source} has {ds.input_size} inputs and {ds.output_size} targets "
-                         f"but the network ({where}) has {net.input_size} inputs and "
-                         f"{net.sizes[-1]} outputs")
+        raise UsageError(f"{source} has {_plural(ds.input_size, 'input')} and "
+                         f"{_plural(ds.output_size, 'target')} but the network ({where}) has "
+                         f"{_plural(net.input_size, 'input')} and "
+                         f"{_plural(net.sizes[-1], 'output')}")
     if args.data is None:
         sds: dict[str, Any] = {"spec": dict(ds.spec)}
     else:
@@ -310,16 +316,22 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     view["log_y"] = bool(args.log_y) or bool(view.get("log_y", False))
 
     progress = Progress(err, args.epochs, tr.epoch)
-    start_iter, t0 = tr.iteration, time.perf_counter()
+    start_iter, start_epoch, t0 = tr.iteration, tr.epoch, time.perf_counter()
+    diverged = None
     try:
         for rec in tr.run(epochs=args.epochs):
             progress.update(rec.epoch, rec.train_loss if rec.epoch_done else rec.loss,
                             rec.epoch_done)
     except TrainingDiverged as e:
-        raise UsageError(str(e)) from None
+        # The trainer kept the last finite weights: still write what was asked for.
+        diverged = str(e)
+        if progress.tty:
+            err.write("\n")
+        _finite_optimizer_state(tr.optimizer)
     seconds = time.perf_counter() - t0
     h = tr.history
-    iters_per_epoch = max(1, (tr.iteration - start_iter) // args.epochs)
+    iters_per_epoch = max(1, (tr.iteration - start_iter) // max(1, tr.epoch - start_epoch)) \
+        if tr.epoch > start_epoch else max(1, -(-N // tr.batch_size))
 
     if args.save_spec:
         save_spec_file(args.save_spec, net.to_spec())
@@ -345,10 +357,12 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     arch = "-".join(map(str, net.sizes))
     acts = ",".join(ly.activation.name for ly in net.layers)
     first = h.iter_loss[start_iter] if len(h.iter_loss) > start_iter else float("nan")
-    final = h.epoch_train[-1] if h.epoch_train else h.iter_loss[-1]
+    final = (h.epoch_train[-1] if h.epoch_train and diverged is None
+             else h.iter_loss[-1] if h.iter_loss else float("nan"))
     out.write(f"trained {arch} ({acts}, loss {net.loss}) on {source} ({N} samples) "
               f"with {tr.optimizer.name}, lr {tr.optimizer.lr:g}, batch {tr.batch_size}\n")
-    line = (f"epochs {tr.epoch - args.epochs + 1}..{tr.epoch}, iterations {tr.iteration}, "
+    last = tr.epoch + (diverged is not None)   # a divergence ends inside an epoch
+    line = (f"epochs {start_epoch + 1}..{last}, iterations {tr.iteration}, "
             f"{seconds:.2f} s; loss {first:.6g} -> {final:.6g}")
     if h.epoch_val:
         line += f", validation loss {h.epoch_val[-1]:.6g}"
@@ -361,7 +375,21 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"wrote {label} {path}\n")
     for path in args.export_loss or []:
         out.write(f"wrote loss plot {path}\n")
+    if diverged is not None:
+        written = [p for p in (args.save_spec, args.save_session, *(args.export_loss or [])) if p]
+        what = f" Wrote {', '.join(written)} with those weights." if written else ""
+        err.write(f"{PROG} train: error: {_one_line(diverged)}{what}\n")
+        return 2
     return 0
+
+
+def _finite_optimizer_state(opt: Any) -> None:
+    """After a divergence the moments may hold Inf (g² overflowed): forget them, so the
+    saved session loads back (a session with v = Inf is refused)."""
+    state = opt.state_dict()
+    arrays = [a for v in state.values() if isinstance(v, list) for a in v]
+    if not all(np.isfinite(a).all() for a in arrays):
+        opt.reset()
 
 
 def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:

@@ -67,7 +67,7 @@ ALLOWED_KINDS = "fiub"  # float, int, unsigned, bool: nothing that needs pickle
 class Session:
     """Everything one window holds; see docs/files-and-commands.md."""
 
-    spec: dict[str, Any]                 # Network.to_spec() with the CURRENT weights
+    spec: dict[str, Any]                 # Network.to_spec(), CURRENT weights (arrays once loaded)
     initial_params: list[Any]            # [(W, b)] at the start, for reset (b as (n, 1))
     optimizer: dict[str, Any]            # {"name", "lr", "state": opt.state_dict()}
     dataset: dict[str, Any]              # {"spec": ds.spec} or the imported arrays
@@ -482,7 +482,7 @@ def restore(session: Session, path: str | os.PathLike[str] | None = None) -> Res
     except (ValueError, TypeError, KeyError) as e:
         raise bad("the data set", e) from None
     if ds.input_size != net.input_size or ds.output_size != net.sizes[-1]:
-        raise bad("the data set", f"{ds.input_size} inputs / {ds.output_size} targets, "
+        raise bad("the data set", f"{ds.input_size} input(s) / {ds.output_size} target(s), "
                                   f"the network has {net.input_size} / {net.sizes[-1]}")
     t = session.trainer or {}
     try:
