@@ -8,6 +8,7 @@ option and the problem, never a traceback); 1 an internal error (or, for
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -19,7 +20,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from engine import Network, check_lr
-from engine.fileio import BadFileError, load_spec_file, save_spec_file
+from engine.fileio import BadFileError, load_spec_file, save_spec_file, writable_target
 from engine.history_csv import write_history_csv
 
 from .args import ArgParser, UsageError, int_in_range
@@ -28,6 +29,7 @@ PROG = "backprop-lens"
 EXPORT_TYPES = (".png", ".svg", ".csv")
 MAX_EPOCHS = 1_000_000
 MAX_SEED = 2**63 - 1   # the data sets' generator takes no more
+GRADCHECK_ENTRIES = 200   # per W_ℓ / b_ℓ: 64-512-512-10 then answers in seconds
 
 
 def _plural(n: int, word: str) -> str:
@@ -107,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
                    help="samples used for the check (32)")
+    g.add_argument("--max-entries", type=_positive_int("--max-entries", 10**9),
+                   default=GRADCHECK_ENTRIES, metavar="K",
+                   help=f"check a seeded random sample of at most K entries of each W_ℓ and "
+                        f"b_ℓ ({GRADCHECK_ENTRIES}); each entry costs two forward passes")
+    g.add_argument("--all", action="store_true",
+                   help="check every entry, however long it takes")
     return p
 
 
@@ -264,13 +272,10 @@ def _check_writable(path: str, option: str, exts: tuple[str, ...] | None = None)
     if exts is not None and p.suffix.lower() not in exts:
         raise UsageError(f"{option} {path}: unknown file type {p.suffix or '(none)'!r}; "
                          f"use {', '.join(exts)}")
-    folder = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
-        raise BadFileError(path, f"cannot write ({option}): it is a folder")
-    if not folder.is_dir():
-        raise BadFileError(path, f"cannot write ({option}): the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise BadFileError(path, f"cannot write ({option}): the folder {folder} is not writable")
+    try:
+        writable_target(path)   # a folder, a device, a read-only file, a missing folder: now
+    except BadFileError as e:
+        raise BadFileError(e.path, f"cannot write ({option}): {e.problem}") from None
 
 
 # --- the commands --------------------------------------------------------------
@@ -406,19 +411,58 @@ def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:
     return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
 
 
+class _CheckProgress:
+    """'checked 320/1,010 entries' on stderr: a live line on a terminal, else every ~10 %."""
+
+    def __init__(self, stream: TextIO):
+        self.stream, self.shown, self.last = stream, -1, 0.0
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.tty:
+            if done < total and now - self.last < 0.1:
+                return
+            self.last = now
+            self.stream.write(f"\r  checked {done:,}/{total:,} entries  "
+                              + ("\n" if done == total else ""))
+        else:
+            tenth = 10 * done // total
+            if tenth == self.shown:
+                return
+            self.shown = tenth
+            self.stream.write(f"checked {done:,}/{total:,} entries\n")
+        self.stream.flush()
+
+
 def cmd_gradcheck(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the worst relative error per layer and pass/fail (exit 1 on fail)."""
     from engine.checks import gradient_check
 
     prob = build_problem(args)
     B = min(args.max_samples, prob.X.shape[1])
-    res = gradient_check(prob.net, prob.X[:, :B], prob.Y[:, :B], seed=prob.net.seed)
+    K = None if args.all else args.max_entries
+    seed = prob.net.seed
+    res = gradient_check(prob.net, prob.X[:, :B], prob.Y[:, :B], max_entries=K, seed=seed,
+                         progress=_CheckProgress(err))
+    checked = sum(len(e.index) for e in res.entries)
+    n_params = sum(math.prod(e.shape) for e in res.entries)
     out.write(f"gradient check of {'-'.join(map(str, prob.net.sizes))} "
               f"(loss {prob.net.loss}) on {B} samples of {prob.data_name}; "
               f"central differences, threshold {res.threshold:g}\n")
-    for layer, worst in sorted(res.worst_by_layer().items()):
-        ok = "ok" if worst <= res.threshold else "FAIL"
-        out.write(f"  layer {layer}: worst relative error {worst:.3e}  {ok}\n")
+    if checked < n_params:
+        out.write(f"checked {checked:,} of {n_params:,} entries: every entry of a W_ℓ or b_ℓ "
+                  f"with at most {K:,}, else a random sample of {K:,} (seed {seed}); "
+                  f"--all checks every one\n")
+    else:
+        out.write(f"checked all {n_params:,} entries\n")
+    worst = res.worst_by_layer()
+    for layer in sorted(worst):
+        ok = "ok" if worst[layer] <= res.threshold else "FAIL"
+        counts = ", ".join(f"{e.name} {len(e.index):,} of {math.prod(e.shape):,}"
+                           for e in res.entries if e.layer == layer)
+        out.write(f"  layer {layer}: worst relative error {worst[layer]:.3e}  {ok}  "
+                  f"({counts})\n")
     out.write(("PASS" if res.passed else "FAIL") + f" (worst {res.worst:.3e})\n")
     return 0 if res.passed else 1
 
