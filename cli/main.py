@@ -189,7 +189,7 @@ def _load_data(args: argparse.Namespace, spec: dict[str, Any] | None, seed: int)
         if not label and n_out > 1 and preview(args.data, rows=1).n_columns == n_in + 1:
             label = True
     csvd = load_csv(args.data, n_inputs=n_in, n_outputs=n_out, label_column=label,
-                    standardize=args.standardize)
+                    standardize=args.standardize, progress=_ReadProgress(args.data, sys.stderr))
     return Dataset.from_arrays(csvd.X, csvd.Y, name=Path(args.data).name, kind=csvd.kind)
 
 
@@ -409,6 +409,27 @@ def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:
         cut = 0.0 if net.layers[-1].activation.name == "tanh" else 0.5
         return float(np.mean((A > cut) == (Y > 0.5)))
     return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
+
+
+class _ReadProgress:
+    """'reading data.csv: 40 %' on stderr for files big enough to make one wait."""
+
+    MIN_BYTES = 10_000_000
+
+    def __init__(self, name: str, stream: TextIO):
+        self.name, self.stream, self.shown = name, stream, -1
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_BYTES:
+            return
+        pct = 100 * done // total
+        if pct // (1 if self.tty else 10) == self.shown:
+            return
+        self.shown = pct // (1 if self.tty else 10)
+        end = ("\n" if pct == 100 else "") if self.tty else "\n"
+        self.stream.write(f"{chr(13) if self.tty else ''}reading {self.name}: {pct} %{end}")
+        self.stream.flush()
 
 
 class _CheckProgress:
