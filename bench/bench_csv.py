@@ -4,7 +4,8 @@ Generates the files in a temporary folder: an MNIST-like 60 000 × 785 table
 (784 pixels 0..255, 80 % zeros, then a label 0..9; about 110 MB, the size the
 issue measured) and a table of decimals (``-12.3456``-style cells).  Every
 parse runs in a fresh subprocess that reports its own time and its peak memory
-above what it held before parsing (``ru_maxrss``); the parsers alternate round by
+above what it held before parsing (``ru_maxrss`` after, minus the resident size
+just before); the parsers alternate round by
 round so load on this shared machine hits them alike.  Reports medians, the
 ratio of medians, and the peak against the file size and the float64 result.
 
@@ -49,11 +50,17 @@ def write_decimals(path: Path, rows: int, cols: int = 101) -> None:
             f.write("\n".join(",".join(map(str, r)) for r in block.tolist()) + "\n")
 
 
+def _rss_kb() -> int:
+    """This process's resident memory now, in kB (Linux)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+
+
 def child(parser: str, path: str, label: bool) -> None:
     """One parse in this fresh process; prints JSON with seconds and peak MB above start."""
     sys.path.insert(0, str(ROOT))
     from engine.csv_data import load_csv
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = _rss_kb()   # now, not ru_maxrss: imports may have peaked higher than they hold
     t0 = time.perf_counter()
     if parser == "load_csv":
         d = load_csv(path, label_column=label, n_outputs=10 if label else 1)
