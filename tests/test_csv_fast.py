@@ -132,7 +132,7 @@ def test_memory_is_the_result_not_a_list_per_cell(tmp_path):
     finally:
         tracemalloc.stop()
     assert d.X.shape == (100, 4000)
-    assert peak < result + 3_000_000, (peak, result)   # the careful reader took ~ 20×
+    assert peak < result + 5_000_000, (peak, result)   # chunk buffers; the careful reader: ~ 20×
 
 
 def test_preview_of_a_plain_file_counts_rows_without_reading_it_all(tmp_path):
