@@ -297,3 +297,34 @@ def test_failing_library_writer_leaves_no_temp(tmp_path):
     with pytest.raises(RuntimeError, match="exporter broke"):
         atomic_write_via(tmp_path / "plot.svg", write)
     assert os.listdir(tmp_path) == []
+
+
+def test_spec_limit_fits_the_largest_spec_the_app_can_write(tmp_path):
+    """Every float written at its longest (24 characters): a MAX_PARAMS network still fits."""
+    import numpy as np
+
+    from engine.fileio import MAX_SPEC_BYTES
+    from engine.spec import MAX_PARAMS
+    worst = -2.2250738585072014e-308
+    assert len(repr(worst)) == 24
+    n_in, units = 1000, 50      # 50 rows of 1000: the per-row cost is counted too
+    spec = {"input_size": n_in, "layers": [{"units": units, "activation": "tanh",
+                                            "W": np.full((units, n_in), worst).tolist(),
+                                            "b": [worst] * units}]}
+    save_spec_file(tmp_path / "w.json", spec)
+    per_param = (tmp_path / "w.json").stat().st_size / (units * (n_in + 1))
+    assert per_param * MAX_PARAMS < MAX_SPEC_BYTES
+    back = load_spec_file(tmp_path / "w.json")
+    assert np.array_equal(np.asarray(back["layers"][0]["W"]), np.full((units, n_in), worst))
+
+
+def test_spec_is_written_one_row_per_line(tmp_path):
+    net = Network.from_spec({"input_size": 3, "layers": [
+        {"units": 4, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]})
+    spec = net.to_spec()
+    save_spec_file(tmp_path / "n.json", spec)
+    text = (tmp_path / "n.json").read_text()
+    rows = [ln.strip().rstrip(",") for ln in text.splitlines() if ln.strip().startswith("[")]
+    assert [json.loads(r) for r in rows] == [r for ly in spec["layers"] for r in ly["W"]]
+    assert json.loads(text) == spec   # every float back bit for bit
+    assert len(text) < len(json.dumps(spec, indent=2))
