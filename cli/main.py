@@ -335,8 +335,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         _finite_optimizer_state(tr.optimizer)
     seconds = time.perf_counter() - t0
     h = tr.history
-    iters_per_epoch = max(1, (tr.iteration - start_iter) // max(1, tr.epoch - start_epoch)) \
-        if tr.epoch > start_epoch else max(1, -(-N // tr.batch_size))
+    iters_per_epoch = max(1, -(-N // tr.batch_size))   # the trainer's ⌈N / B⌉ batches
 
     if args.save_spec:
         save_spec_file(args.save_spec, net.to_spec())

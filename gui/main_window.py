@@ -199,8 +199,8 @@ class MainWindow(QMainWindow):
     def _on_training_failed(self, message: str) -> None:
         self._on_training_ended()
         messages.warning(self, "Training diverged",
-                            f"{message}\n\nThe network keeps its last finite weights. "
-                            "Lower the learning rate α in the toolbar and train again.")
+                         f"{message}\n\nThe network keeps its last finite weights. "
+                         "Lower the learning rate α in the toolbar and train again.")
 
     def _on_error(self, message: str) -> None:
         self.status.showMessage(message, 8000)
