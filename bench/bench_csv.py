@@ -4,8 +4,8 @@ Generates the files in a temporary folder: an MNIST-like 60 000 × 785 table
 (784 pixels 0..255, 80 % zeros, then a label 0..9; about 110 MB, the size the
 issue measured) and a table of decimals (``-12.3456``-style cells).  Every
 parse runs in a fresh subprocess that reports its own time and its peak memory
-above what it held before parsing (``ru_maxrss`` after, minus the resident size
-just before); the parsers alternate round by
+above what it held before parsing (VmHWM, reset just before the parse, minus the
+resident size then); the parsers alternate round by
 round so load on this shared machine hits them alike.  Reports medians, the
 ratio of medians, and the peak against the file size and the float64 result.
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -56,11 +55,23 @@ def _rss_kb() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
 
 
+def _reset_peak() -> None:
+    """Forget the peak reached while importing (Linux: VmHWM restarts from now)."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _peak_kb() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:"))
+
+
 def child(parser: str, path: str, label: bool) -> None:
     """One parse in this fresh process; prints JSON with seconds and peak MB above start."""
     sys.path.insert(0, str(ROOT))
     from engine.csv_data import load_csv
-    before = _rss_kb()   # now, not ru_maxrss: imports may have peaked higher than they hold
+    _reset_peak()
+    before = _rss_kb()
     t0 = time.perf_counter()
     if parser == "load_csv":
         d = load_csv(path, label_column=label, n_outputs=10 if label else 1)
@@ -68,7 +79,7 @@ def child(parser: str, path: str, label: bool) -> None:
     else:
         n = np.loadtxt(path, delimiter=",").size
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    peak = _peak_kb() - before
     print(json.dumps({"s": seconds, "peak_mb": peak * 1024 / 1e6, "values": n}))
 
 

@@ -57,19 +57,20 @@ def parse_chunk(buf: bytes, delim: int, n_cols: int) -> np.ndarray | None:
         return None
     lens = np.diff(ends, prepend=-1)
     lens -= 1
-    if (np.count_nonzero(b == 46) + np.count_nonzero(b == 45)) * 4 > ends.size:   # decimals
-        values = _decimals(b, ends, lens)
-        if values is None:
-            values = _one_by_one(buf, ends, lens)
-        return None if values is None else values.reshape(n_lines, n_cols)
-    values, other = _whole_numbers(b, ends, lens)
-    if other.size:
-        sub = _decimals(b, ends[other], lens[other])
-        if sub is None:
-            sub = _one_by_one(buf, ends[other], lens[other])
+    if (np.count_nonzero(b == 46) + np.count_nonzero(b == 45)) * 4 > ends.size:
+        values, ok = _decimals(b, ends, lens)          # mostly decimals: skip a step
+        rest = np.flatnonzero(~ok)
+    else:
+        values, other = _whole_numbers(b, ends, lens)
+        rest = other
+        if other.size:
+            values[other], ok = _decimals(b, ends[other], lens[other])
+            rest = other[~ok]
+    if rest.size:
+        sub = _one_by_one(buf, ends[rest], lens[rest])
         if sub is None:
             return None
-        values[other] = sub
+        values[rest] = sub
     return values.reshape(n_lines, n_cols)
 
 
@@ -98,17 +99,14 @@ def _whole_numbers(b: np.ndarray, ends: np.ndarray, lens: np.ndarray
     return values, np.flatnonzero(~plain)
 
 
-def _decimals(b: np.ndarray, ends: np.ndarray, lens: np.ndarray) -> np.ndarray | None:
+def _decimals(b: np.ndarray, ends: np.ndarray, lens: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
     """Cells like -12.5, +3, .25, 7.: m / 10**k with m < 10**15 (one correctly rounded
-    division, as ``float()`` gives).  None if any cell is something else."""
-    W = int(lens.max(initial=0))
-    if W > MAX_FAST_DIGITS + 2 or lens.min(initial=1) < 1:
-        return None
+    division, as ``float()`` gives).  Returns the values and which cells were such."""
     first = np.take(b, ends - lens)
     neg = (first == 45) & (lens > 1)
     n_chars = lens - (neg | ((first == 43) & (lens > 1)))   # digits and the point
-    if n_chars.max() > MAX_FAST_DIGITS:
-        return None
+    W = int(min(lens.max(initial=0), MAX_FAST_DIGITS + 1))
     # Read the point as a 0 digit; raw < 10**15 stays exact in float64.
     raw = np.zeros(ends.size)
     right = np.zeros(ends.size)                             # raw as it was at the point
@@ -130,13 +128,12 @@ def _decimals(b: np.ndarray, ends: np.ndarray, lens: np.ndarray) -> np.ndarray |
         np.copyto(dot_at, o, where=dot)
         np.copyto(right, raw, where=dot)
         place *= 10.0
-    if bad.any() or (n_dots > 1).any() or (n_chars - n_dots < 1).any():
-        return None
+    ok = ~bad & (n_dots <= 1) & (n_chars > n_dots) & (n_chars <= MAX_FAST_DIGITS)
     # Drop the point's 0 digit: the part left of it is a whole multiple of 10 (exact).
     m = np.where(dot_at > 0, (raw - right) / 10.0 + right, raw)
     values = m / _POW10[np.maximum(dot_at - 1, 0)]        # digits after the point
     np.negative(values, out=values, where=neg)
-    return values
+    return values, ok
 
 
 def _one_by_one(buf: bytes, ends: np.ndarray, lens: np.ndarray) -> np.ndarray | None:
