@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine import csv_fast
+from engine import csv_data, csv_fast
 from engine.csv_data import load_csv, preview
 from engine.fileio import BadFileError
 
@@ -80,8 +80,13 @@ def test_fast_and_careful_readers_agree_on_a_pixel_file(tmp_path, monkeypatch):
     M = np.hstack([px, rng.integers(0, 10, size=(500, 1))])
     text = "a" + ",a" * 30 + "\n" + "\n".join(",".join(map(str, r)) for r in M) + "\n"
     p = write(tmp_path, text)
+    used = []
+    real = csv_data.read_numeric
+    monkeypatch.setattr(csv_data, "read_numeric",
+                        lambda *a, **k: used.append(real(*a, **k)) or used[-1])
     fast = load_csv(p, label_column=True, n_outputs=10)
-    monkeypatch.setattr(csv_fast, "read_numeric", lambda *a, **k: None)  # careful only
+    assert len(used) == 1 and used[0] is not None   # the fast reader read this file
+    monkeypatch.setattr(csv_data, "read_numeric", lambda *a, **k: None)  # careful only
     careful = load_csv(p, label_column=True, n_outputs=10)
     assert same_bits(fast.X, careful.X) and same_bits(fast.Y, careful.Y)
     assert same_bits(fast.X, np.ascontiguousarray(M[:, :30].T.astype(float)))
@@ -140,3 +145,30 @@ def test_preview_of_a_plain_file_counts_rows_without_reading_it_all(tmp_path):
     pv = preview(p, rows=2)
     assert pv.header == ["x", "y"] and pv.rows == [["1", "2"], ["1", "2"]]
     assert pv.n_rows == 51 and pv.n_columns == 2
+
+
+def load_both(p, **kw):
+    """(fast result or message, careful result or message) for the same file."""
+    def one():
+        try:
+            d = load_csv(p, **kw)
+            return (d.X.tobytes(), d.X.shape, d.Y.tobytes(), d.header)
+        except BadFileError as e:
+            return str(e)
+    fast = one()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(csv_data, "read_numeric", lambda *a, **k: None)
+        careful = one()
+    return fast, careful
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.text("0123456789.-+e ", max_size=6) | decimal, min_size=2,
+                         max_size=2), min_size=1, max_size=12),
+       st.sampled_from([",", ";"]), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_fast_and_careful_readers_agree_on_anything(tmp_path_factory, rows, sep, newline,
+                                                   header):
+    text = (f"a{sep}b{newline}" if header else "") + newline.join(sep.join(r) for r in rows)
+    p = write(tmp_path_factory.mktemp("c"), text)
+    fast, careful = load_both(p, n_inputs=1, n_outputs=1)
+    assert fast == careful
