@@ -328,3 +328,15 @@ def test_spec_is_written_one_row_per_line(tmp_path):
     assert [json.loads(r) for r in rows] == [r for ly in spec["layers"] for r in ly["W"]]
     assert json.loads(text) == spec   # every float back bit for bit
     assert len(text) < len(json.dumps(spec, indent=2))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may give a file to someone else")
+def test_owner_is_kept_when_root_saves_someone_elses_file(tmp_path):
+    p = tmp_path / "theirs.json"
+    p.write_text("old")
+    os.chown(p, 4321, 4321)
+    p.chmod(0o664)
+    atomic_write_text(p, "new")
+    st_ = p.stat()
+    assert (st_.st_uid, st_.st_gid, stat.S_IMODE(st_.st_mode)) == (4321, 4321, 0o664)
+    assert p.read_text() == "new"
