@@ -16,7 +16,6 @@ import csv
 import io
 import math
 import os
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,32 +164,50 @@ def preview(path: str | os.PathLike[str], rows: int = 10) -> CsvPreview:
     """First ``rows`` data rows as text, with the header and the column count."""
     check_readable(path, MAX_CSV_BYTES)
     layout = _fast_layout(path)
-    if layout is not None and not _has_blank_lines(path, layout):
-        with open(path, "rb") as f:
-            f.seek(layout.start)
-            head = f.read(1 << 22).decode("utf-8", errors="replace")
-        lines = [ln.rstrip("\r") for ln in head.split("\n")[:rows] if ln.strip()]
-        first = [[c.strip() for c in row] for row in csv.reader(lines, delimiter=layout.delim)]
-        return CsvPreview(str(path), layout.header, first, layout.n_cols,
-                          count_lines(path, layout.start))
-    header, body = _read_rows(path)
-    n_cols = len(header) if header is not None else (len(body[0][1]) if body else 0)
-    return CsvPreview(str(path), header, [r for _, r in body[:rows]], n_cols, len(body))
+    if layout is None:
+        header, body = _read_rows(path)
+        n_cols = len(header) if header is not None else (len(body[0][1]) if body else 0)
+        return CsvPreview(str(path), header, [r for _, r in body[:rows]], n_cols, len(body))
+    with open(path, "rb") as f:
+        f.seek(layout.start)
+        head = f.read(1 << 22).decode("utf-8", errors="replace")
+    first = []
+    for row in csv.reader((ln.rstrip("\r") for ln in head.split("\n")),
+                          delimiter=layout.delim):
+        cells = [c.strip() for c in row]
+        if any(cells):
+            first.append(cells)
+        if len(first) == rows:
+            break
+    n_rows = count_lines(path, layout.start) - _blank_lines(path, layout)
+    return CsvPreview(str(path), layout.header, first, layout.n_cols, n_rows)
 
 
-def _has_blank_lines(path: str | os.PathLike[str], layout: _Layout) -> bool:
-    """Any line the careful reader skips (empty, spaces or delimiters only)?"""
-    blank = re.compile(rb"(?m)^[ \t\r\x0b\x0c" + re.escape(layout.delim.encode()) + rb"]*$")
+def _blank_lines(path: str | os.PathLike[str], layout: _Layout) -> int:
+    """Lines the careful reader skips (no cell with anything but spaces in it).
+
+    Only lines that start with a space, a tab, a delimiter or the line end can be
+    such; numpy finds those, Python looks at them (there are few)."""
+    starts_blank = np.frombuffer(b" \t\r\n\x0b\x0c" + layout.delim.encode(), dtype=np.uint8)
+    n = 0
     with open(path, "rb") as f:
         f.seek(layout.start)
         pending = b""
-        while chunk := f.read(1 << 23):
-            data = pending + chunk
+        while True:
+            chunk = f.read(1 << 23)
+            if not chunk and not pending:
+                return n
+            data = pending + chunk if chunk else pending + b"\n"   # a last line, unended
             cut = data.rfind(b"\n") + 1
-            if blank.search(data[:cut]):
-                return True
+            b = np.frombuffer(data, dtype=np.uint8, count=cut)
+            line_starts = np.concatenate(([0], np.flatnonzero(b[:-1] == 10) + 1))
+            for i in np.flatnonzero(np.isin(b[line_starts], starts_blank)).tolist():
+                s0 = int(line_starts[i])
+                line = data[s0:data.index(b"\n", s0)].decode("utf-8", errors="replace")
+                n += not any(c.strip() for c in line.split(layout.delim))
             pending = data[cut:]
-        return bool(pending) and blank.fullmatch(pending) is not None
+            if not chunk:
+                return n
 
 
 def _parse(path: str | os.PathLike[str], header: list[str] | None,

@@ -172,3 +172,15 @@ def test_fast_and_careful_readers_agree_on_anything(tmp_path_factory, rows, sep,
     p = write(tmp_path_factory.mktemp("c"), text)
     fast, careful = load_both(p, n_inputs=1, n_outputs=1)
     assert fast == careful
+
+
+@pytest.mark.parametrize("text", [
+    "1,2\n3,4\n", "1,2\n3,4", "1,2\n\n3,4\n", "1,2\n  \n3,4\n\n", "1,2\n,\n3,4\n",
+    "x,y\n1,2\n \t\n3,4\r\n\r\n5,6", "1,2\n ,\n", "a,b\n1,2\n,,\n"])
+def test_preview_counts_rows_as_the_careful_reader_does(tmp_path, monkeypatch, text):
+    p = write(tmp_path, text)
+    fast = preview(p, rows=3)
+    monkeypatch.setattr(csv_data, "_fast_layout", lambda path: None)   # careful only
+    careful = preview(p, rows=3)
+    assert (fast.header, fast.rows, fast.n_columns, fast.n_rows) == \
+        (careful.header, careful.rows, careful.n_columns, careful.n_rows)
