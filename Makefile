@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-engine bench-gui screenshots clean
+.PHONY: run test lint bench bench-engine bench-gui bench-files screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ bench-engine: $(STAMP)
 
 bench-gui: $(STAMP)
 	$(PY) bench/bench_gui.py
+
+# Files at their largest (minutes, ~3 GB of memory): a 110 MB CSV, a 16 M-parameter net.
+bench-files: $(STAMP)
+	$(PY) bench/bench_csv.py
+	$(PY) bench/bench_big_files.py
 
 # The three README screenshots (offscreen, 1600x1000): forward pass, backward pass, training.
 screenshots: $(STAMP)

@@ -74,11 +74,13 @@ def _file_argument(args: argparse.Namespace) -> str | None:
     path = args.file
     if path is None:
         return None
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a folder, not a file; give a session ({SESSION_EXT}) "
+                         f"or a network spec (.json)")
     ext = os.path.splitext(path)[1].lower()
     if ext not in (SESSION_EXT, ".json"):
         raise UsageError(f"{path}: expected a session ({SESSION_EXT}) or a network spec (.json)")
-    if not os.path.isfile(path):
-        raise UsageError(f"{path}: no such file")
+    _check_input_file(path, "FILE")
     if ext == SESSION_EXT:
         if args.spec is not None:
             raise UsageError(f"give either a session ({path}) or --spec, not both")
@@ -99,6 +101,17 @@ def _check_example(name: str | None, other: str | None) -> None:
     if name not in names:
         raise UsageError(f"--example {name}: no such example; the examples are: "
                          f"{', '.join(names)}")
+
+
+def _check_input_file(path: str, option: str) -> None:
+    """Name the real problem with an input path: missing, a folder, or not a regular file."""
+    where = f"{path}" if option == "FILE" else f"{option} {path}"
+    if os.path.isdir(path):
+        raise UsageError(f"{where}: is a folder, not a file")
+    if not os.path.exists(path):
+        raise UsageError(f"{where}: no such file")
+    if not os.path.isfile(path):
+        raise UsageError(f"{where}: is not a regular file")
 
 
 def _has_display() -> bool:
@@ -127,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                             "with --screenshot")
         if args.screenshot is not None and not args.screenshot.lower().endswith(".png"):
             raise UsageError(f"--screenshot must name a .png file, got {args.screenshot!r}")
-        if args.spec is not None and not os.path.isfile(args.spec):
-            raise UsageError(f"--spec {args.spec}: no such file")
+        if args.spec is not None:
+            _check_input_file(args.spec, "--spec")
         session = _file_argument(args)
         _check_example(args.example, session or args.spec)
     except UsageError as e:
@@ -142,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     from engine.fileio import BadFileError
     try:
         if args.screenshot is not None:
+            from engine.fileio import writable_target
+            writable_target(args.screenshot)   # before loading or rendering anything
             if session is not None:
                 from engine.session import load_session
                 load_session(session)   # a bad file: one line and exit 2, before any window
@@ -154,6 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     except (BadFileError, ValueError) as e:
         print(f"{PROG}: error: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
+    except Exception as e:  # a bug: one line, details only on request (as the CLI does)
+        if os.environ.get("BPLENS_DEBUG"):
+            raise
+        print(f"{PROG}: internal error: {type(e).__name__}: {' '.join(str(e).split())} "
+              f"(set BPLENS_DEBUG=1 for details)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

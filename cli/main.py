@@ -8,6 +8,7 @@ option and the problem, never a traceback); 1 an internal error (or, for
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -21,7 +22,7 @@ import numpy as np
 from engine import Network, check_lr
 from engine.datasets import class_labels
 from engine.experiment import DEFAULT_BATCH, Experiment
-from engine.fileio import BadFileError, load_spec_file, save_spec_file
+from engine.fileio import BadFileError, load_spec_file, save_spec_file, writable_target
 from engine.history_csv import write_history_csv
 
 from .args import ArgParser, UsageError, int_in_range
@@ -29,6 +30,12 @@ from .args import ArgParser, UsageError, int_in_range
 PROG = "backprop-lens"
 EXPORT_TYPES = (".png", ".svg", ".csv")
 MAX_EPOCHS = 1_000_000
+MAX_SEED = 2**63 - 1   # the data sets' generator takes no more
+GRADCHECK_ENTRIES = 200   # per W_ℓ / b_ℓ: 64-512-512-10 then answers in seconds
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _positive_int(name: str, hi: int) -> Any:
@@ -72,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="one activation per layer after the input, e.g. tanh,tanh,sigmoid")
         net.add_argument("--loss", choices=LOSSES, help="cost function (default: the spec's, "
                          "else squared, the seed's; cross_entropy for a softmax output)")
-        net.add_argument("--seed", type=int, default=None,
+        net.add_argument("--seed", type=int_in_range("--seed", 0, MAX_SEED), default=None,
                          help="seed of the initial weights, the data and the shuffling (0)")
         data = sp.add_argument_group("data (default: moons)")
         d = data.add_mutually_exclusive_group()
@@ -106,6 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
                    help="samples used for the check (32)")
+    g.add_argument("--max-entries", type=_positive_int("--max-entries", 10**9),
+                   default=GRADCHECK_ENTRIES, metavar="K",
+                   help=f"check a seeded random sample of at most K entries of each W_ℓ and "
+                        f"b_ℓ ({GRADCHECK_ENTRIES}); each entry costs two forward passes")
+    g.add_argument("--all", action="store_true",
+                   help="check every entry, however long it takes")
     from .compare import add_parser as add_compare
     from .walkthrough import add_parser
     add_parser(sub, common, _lr)
@@ -204,7 +217,7 @@ def _load_data(args: argparse.Namespace, spec: dict[str, Any] | None, seed: int)
         if not label and n_out > 1 and preview(args.data, rows=1).n_columns == n_in + 1:
             label = True
     csvd = load_csv(args.data, n_inputs=n_in, n_outputs=n_out, label_column=label,
-                    standardize=args.standardize)
+                    standardize=args.standardize, progress=_ReadProgress(args.data, sys.stderr))
     return Dataset.from_arrays(csvd.X, csvd.Y, name=Path(args.data).name, kind=csvd.kind)
 
 
@@ -237,9 +250,10 @@ def build_problem(args: argparse.Namespace, **settings: Any) -> Problem:
             else UsageError(f"{where}: {e}") from None
     source = args.data or f"data set {ds.name}"
     if ds.input_size != net.input_size or ds.output_size != net.sizes[-1]:
-        raise UsageError(f"{source} has {ds.input_size} inputs and {ds.output_size} targets "
-                         f"but the network ({where}) has {net.input_size} inputs and "
-                         f"{net.sizes[-1]} outputs")
+        raise UsageError(f"{source} has {_plural(ds.input_size, 'input')} and "
+                         f"{_plural(ds.output_size, 'target')} but the network ({where}) has "
+                         f"{_plural(net.input_size, 'input')} and "
+                         f"{_plural(net.sizes[-1], 'output')}")
     settings.setdefault("sample", None)
     settings["batch_size"] = min(int(settings.get("batch_size", DEFAULT_BATCH)),
                                  int(ds.X.shape[1]))
@@ -289,13 +303,10 @@ def _check_writable(path: str, option: str, exts: tuple[str, ...] | None = None)
     if exts is not None and p.suffix.lower() not in exts:
         raise UsageError(f"{option} {path}: unknown file type {p.suffix or '(none)'!r}; "
                          f"use {', '.join(exts)}")
-    folder = p.parent if str(p.parent) else Path(".")
-    if p.is_dir():
-        raise BadFileError(path, f"cannot write ({option}): it is a folder")
-    if not folder.is_dir():
-        raise BadFileError(path, f"cannot write ({option}): the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise BadFileError(path, f"cannot write ({option}): the folder {folder} is not writable")
+    try:
+        writable_target(path)   # a folder, a device, a read-only file, a missing folder: now
+    except BadFileError as e:
+        raise BadFileError(e.path, f"cannot write ({option}): {e.problem}") from None
 
 
 # --- the commands --------------------------------------------------------------
@@ -333,17 +344,22 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     view["log_y"] = bool(args.log_y) or bool(view.get("log_y", False))
 
     progress = Progress(err, args.epochs, tr.epoch)
-    start_iter, t0 = tr.iteration, time.perf_counter()
+    start_iter, start_epoch, t0 = tr.iteration, tr.epoch, time.perf_counter()
+    diverged = None
     norms = GradNormRecorder(net) if args.export_grad_norms else None
     try:
         for rec in tr.run(epochs=args.epochs, on_grads=norms):
             progress.update(rec.epoch, rec.train_loss if rec.epoch_done else rec.loss,
                             rec.epoch_done)
     except TrainingDiverged as e:
-        raise UsageError(str(e)) from None
+        # The trainer kept the last finite weights: still write what was asked for.
+        diverged = str(e)
+        if progress.tty:
+            err.write("\n")
+        _finite_optimizer_state(tr.optimizer)
     seconds = time.perf_counter() - t0
     h = tr.history
-    iters_per_epoch = max(1, (tr.iteration - start_iter) // args.epochs)
+    iters_per_epoch = max(1, -(-N // tr.batch_size))   # the trainer's ⌈N / B⌉ batches
 
     ex.after_training()
     if norms is not None:
@@ -367,10 +383,12 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     arch = "-".join(map(str, net.sizes))
     acts = ",".join(ly.activation.name for ly in net.layers)
     first = h.iter_loss[start_iter] if len(h.iter_loss) > start_iter else float("nan")
-    final = h.epoch_train[-1] if h.epoch_train else h.iter_loss[-1]
+    final = (h.epoch_train[-1] if h.epoch_train and diverged is None
+             else h.iter_loss[-1] if h.iter_loss else float("nan"))
     out.write(f"trained {arch} ({acts}, loss {net.loss}) on {source} ({N} samples) "
               f"with {tr.optimizer.name}, lr {tr.optimizer.lr:g}, batch {tr.batch_size}\n")
-    line = (f"epochs {tr.epoch - args.epochs + 1}..{tr.epoch}, iterations {tr.iteration}, "
+    last = tr.epoch + (diverged is not None)   # a divergence ends inside an epoch
+    line = (f"epochs {start_epoch + 1}..{last}, iterations {tr.iteration}, "
             f"{seconds:.2f} s; loss {first:.6g} -> {final:.6g}")
     if h.epoch_val:
         line += f", validation loss {h.epoch_val[-1]:.6g}"
@@ -385,7 +403,21 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"wrote loss plot {path}\n")
     if norms is not None:
         out.write(f"wrote gradient norms {args.export_grad_norms}\n")
+    if diverged is not None:
+        written = [p for p in (args.save_spec, args.save_session, *(args.export_loss or [])) if p]
+        what = f" Wrote {', '.join(written)} with those weights." if written else ""
+        err.write(f"{PROG} train: error: {_one_line(diverged)}{what}\n")
+        return 2
     return 0
+
+
+def _finite_optimizer_state(opt: Any) -> None:
+    """After a divergence the moments may hold Inf (g² overflowed): forget them, so the
+    saved session loads back (a session with v = Inf is refused)."""
+    state = opt.state_dict()
+    arrays = [a for v in state.values() if isinstance(v, list) for a in v]
+    if not all(np.isfinite(a).all() for a in arrays):
+        opt.reset()
 
 
 def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:
@@ -401,19 +433,79 @@ def _accuracy(net: Network, X: np.ndarray, Y: np.ndarray) -> float | None:
     return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
 
 
+class _ReadProgress:
+    """'reading data.csv: 40 %' on stderr for files big enough to make one wait."""
+
+    MIN_BYTES = 10_000_000
+
+    def __init__(self, name: str, stream: TextIO):
+        self.name, self.stream, self.shown = name, stream, -1
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.MIN_BYTES:
+            return
+        pct = 100 * done // total
+        if pct // (1 if self.tty else 10) == self.shown:
+            return
+        self.shown = pct // (1 if self.tty else 10)
+        end = ("\n" if pct == 100 else "") if self.tty else "\n"
+        self.stream.write(f"{chr(13) if self.tty else ''}reading {self.name}: {pct} %{end}")
+        self.stream.flush()
+
+
+class _CheckProgress:
+    """'checked 320/1,010 entries' on stderr: a live line on a terminal, else every ~10 %."""
+
+    def __init__(self, stream: TextIO):
+        self.stream, self.shown, self.last = stream, -1, 0.0
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.tty:
+            if done < total and now - self.last < 0.1:
+                return
+            self.last = now
+            self.stream.write(f"\r  checked {done:,}/{total:,} entries  "
+                              + ("\n" if done == total else ""))
+        else:
+            tenth = 10 * done // total
+            if tenth == self.shown:
+                return
+            self.shown = tenth
+            self.stream.write(f"checked {done:,}/{total:,} entries\n")
+        self.stream.flush()
+
+
 def cmd_gradcheck(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the worst relative error per layer and pass/fail (exit 1 on fail)."""
     from engine.checks import gradient_check
 
     prob = build_problem(args)
     B = min(args.max_samples, prob.X.shape[1])
-    res = gradient_check(prob.net, prob.X[:, :B], prob.Y[:, :B], seed=prob.net.seed)
+    K = None if args.all else args.max_entries
+    seed = prob.net.seed
+    res = gradient_check(prob.net, prob.X[:, :B], prob.Y[:, :B], max_entries=K, seed=seed,
+                         progress=_CheckProgress(err))
+    checked = sum(len(e.index) for e in res.entries)
+    n_params = sum(math.prod(e.shape) for e in res.entries)
     out.write(f"gradient check of {'-'.join(map(str, prob.net.sizes))} "
               f"(loss {prob.net.loss}) on {B} samples of {prob.data_name}; "
               f"central differences, threshold {res.threshold:g}\n")
-    for layer, worst in sorted(res.worst_by_layer().items()):
-        ok = "ok" if worst <= res.threshold else "FAIL"
-        out.write(f"  layer {layer}: worst relative error {worst:.3e}  {ok}\n")
+    if checked < n_params:
+        out.write(f"checked {checked:,} of {n_params:,} entries: every entry of a W_ℓ or b_ℓ "
+                  f"with at most {K:,}, else a random sample of {K:,} (seed {seed}); "
+                  f"--all checks every one\n")
+    else:
+        out.write(f"checked all {n_params:,} entries\n")
+    worst = res.worst_by_layer()
+    for layer in sorted(worst):
+        ok = "ok" if worst[layer] <= res.threshold else "FAIL"
+        counts = ", ".join(f"{e.name} {len(e.index):,} of {math.prod(e.shape):,}"
+                           for e in res.entries if e.layer == layer)
+        out.write(f"  layer {layer}: worst relative error {worst[layer]:.3e}  {ok}  "
+                  f"({counts})\n")
     out.write(("PASS" if res.passed else "FAIL") + f" (worst {res.worst:.3e})\n")
     return 0 if res.passed else 1
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import Grads, Network
+from .losses import loss_value
+from .network import Grads, Network, layer_a, layer_z
 
 Array = np.ndarray
 THRESHOLD = 1e-6
+PROGRESS_CHUNK = 32   # entries between two progress reports
 
 
 @dataclass(frozen=True)
@@ -120,14 +122,31 @@ def numerical_gradient(f: Callable[[], float], P: Array, index: Array, h: float)
     return out
 
 
+def sample_entries(shape: tuple[int, ...], max_entries: int | None,
+                   rng: np.random.Generator) -> Array:
+    """(k, 2) row/column indices: all entries, or a sorted random sample of ``max_entries``.
+
+    Drawn as flat indices, so a 4000 × 4000 W costs k indices, not 16 M.
+    """
+    rows, cols = shape if len(shape) == 2 else (shape[0], 1)
+    n = rows * cols
+    if max_entries is None or n <= max_entries:
+        flat = np.arange(n)
+    else:
+        flat = np.sort(rng.choice(n, max_entries, replace=False))
+    return np.stack(np.unravel_index(flat, (rows, cols)), axis=1)
+
+
 def gradient_check(net: Network, X: Array, Y: Array, h: float = 1e-5,
                    max_entries: int | None = None, seed: int = 0,
-                   threshold: float = THRESHOLD) -> GradCheckResult:
+                   threshold: float = THRESHOLD,
+                   progress: Callable[[int, int], None] | None = None) -> GradCheckResult:
     """Compare every ∂C/∂W_ℓ, ∂C/∂b_ℓ entry with central differences.
 
     With ``max_entries`` a seeded random sample of at most that many entries
     per parameter is checked (big layers would take too long otherwise).
-    The network's weights are the same after the call as before it.
+    ``progress(done, total)`` is called as entries are checked (two forward
+    passes each).  The network's weights are the same after the call as before it.
     """
     X = net.check_X(X)
     Y = net.check_Y(Y, X.shape[1])
@@ -140,22 +159,37 @@ def gradient_check(net: Network, X: Array, Y: Array, h: float = 1e-5,
     rng = np.random.default_rng(seed)
     work = net.copy()  # perturb a copy: the caller's arrays are never written
 
-    def cost() -> float:
-        return work.loss_of(work.forward(X, check=False), Y)
+    base = work.forward(X, check=False)
 
+    def cost_from(l: int) -> Callable[[], float]:
+        """C when only layers ℓ..L changed: a_{ℓ-1} is taken from the unperturbed pass."""
+        def cost() -> float:
+            a, z = base.a[l - 1], None
+            for layer in work.layers[l - 1:]:
+                z = layer_z(layer, a)
+                a = layer_a(layer, z)
+            assert z is not None
+            return loss_value(work.loss, work.output_activation, z, a, Y)
+        return cost
+
+    plan = [(l, name, sample_entries(getattr(layer, name).shape, max_entries, rng))
+            for l, layer in enumerate(work.layers, start=1) for name in ("W", "b")]
+    total, done = sum(len(idx) for _, _, idx in plan), 0
     entries = []
-    for l, layer in enumerate(work.layers, start=1):
-        for name in ("W", "b"):
-            P: Array = getattr(layer, name)
-            g = grads.dW[l] if name == "W" else grads.db[l]
-            assert g is not None
-            all_idx = np.argwhere(np.ones(P.shape, dtype=bool))
-            if max_entries is not None and len(all_idx) > max_entries:
-                all_idx = all_idx[np.sort(rng.choice(len(all_idx), max_entries, replace=False))]
-            num = numerical_gradient(cost, P, all_idx, h)
-            ana = g[all_idx[:, 0], all_idx[:, 1]]
-            entries.append(ParamCheck(l, name, P.shape, all_idx, ana, num,
-                                      relative_error(ana, num, floor)))
+    for l, name, idx in plan:
+        P: Array = getattr(work.layers[l - 1], name)
+        g = grads.dW[l] if name == "W" else grads.db[l]
+        assert g is not None
+        num = np.empty(len(idx))
+        for start in range(0, len(idx), PROGRESS_CHUNK):
+            part = idx[start:start + PROGRESS_CHUNK]
+            num[start:start + len(part)] = numerical_gradient(cost_from(l), P, part, h)
+            done += len(part)
+            if progress is not None:
+                progress(done, total)
+        ana = g[idx[:, 0], idx[:, 1]]
+        entries.append(ParamCheck(l, name, P.shape, idx, ana, num,
+                                  relative_error(ana, num, floor)))
     return GradCheckResult(entries, h, threshold)
 
 

@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from .csv_fast import Progress, count_lines, read_numeric
 from .datasets import class_labels
-from .fileio import BadFileError, read_bytes
+from .fileio import BadFileError, check_readable, read_bytes
 
 MAX_CSV_BYTES = 500_000_000
 MAX_COLUMNS = 100_000
@@ -124,11 +125,90 @@ def _read_rows(path: str | os.PathLike[str]) -> tuple[list[str] | None, Rows]:
     return header, rows
 
 
+class _Careful(Exception):
+    """The fast reader met something only the careful reader can explain."""
+
+
+@dataclass
+class _Layout:
+    """What the first line tells: delimiter, header, columns, where the data starts."""
+
+    delim: str
+    header: list[str] | None
+    n_cols: int
+    start: int                         # byte offset of the first data line
+
+
+def _fast_layout(path: str | os.PathLike[str]) -> _Layout | None:
+    """Delimiter and header from the first line, decided as ``_read_rows`` decides them;
+    None when the careful reader should read the file (blank first line, quotes, …)."""
+    with open(path, "rb") as f:
+        head = f.readline(1 << 24)   # the first line only (read(n) would reserve n bytes)
+    bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+    end = head.find(b"\n", bom)
+    if end < 0 or b'"' in head[bom:end] or b"\x00" in head[bom:end]:
+        return None
+    try:
+        line = head[bom:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    delim = "," if "," in line else ";" if ";" in line else "\t" if "\t" in line else ","
+    cells = [c.strip() for c in next(csv.reader([line], delimiter=delim), [])]
+    if not any(cells) or len(cells) > MAX_COLUMNS:
+        return None
+    if any(_is_number(c) for c in cells):
+        return _Layout(delim, None, len(cells), bom)
+    return _Layout(delim, cells, len(cells), end + 1)
+
+
 def preview(path: str | os.PathLike[str], rows: int = 10) -> CsvPreview:
     """First ``rows`` data rows as text, with the header and the column count."""
-    header, body = _read_rows(path)
-    n_cols = len(header) if header is not None else (len(body[0][1]) if body else 0)
-    return CsvPreview(str(path), header, [r for _, r in body[:rows]], n_cols, len(body))
+    check_readable(path, MAX_CSV_BYTES)
+    layout = _fast_layout(path)
+    if layout is None:
+        header, body = _read_rows(path)
+        n_cols = len(header) if header is not None else (len(body[0][1]) if body else 0)
+        return CsvPreview(str(path), header, [r for _, r in body[:rows]], n_cols, len(body))
+    with open(path, "rb") as f:
+        f.seek(layout.start)
+        head = f.read(1 << 22).decode("utf-8", errors="replace")
+    first = []
+    for row in csv.reader((ln.rstrip("\r") for ln in head.split("\n")),
+                          delimiter=layout.delim):
+        cells = [c.strip() for c in row]
+        if any(cells):
+            first.append(cells)
+        if len(first) == rows:
+            break
+    n_rows = count_lines(path, layout.start) - _blank_lines(path, layout)
+    return CsvPreview(str(path), layout.header, first, layout.n_cols, n_rows)
+
+
+def _blank_lines(path: str | os.PathLike[str], layout: _Layout) -> int:
+    """Lines the careful reader skips (no cell with anything but spaces in it).
+
+    Only lines that start with a space, a tab, a delimiter or the line end can be
+    such; numpy finds those, Python looks at them (there are few)."""
+    starts_blank = np.frombuffer(b" \t\r\n\x0b\x0c" + layout.delim.encode(), dtype=np.uint8)
+    n = 0
+    with open(path, "rb") as f:
+        f.seek(layout.start)
+        pending = b""
+        while True:
+            chunk = f.read(1 << 23)
+            if not chunk and not pending:
+                return n
+            data = pending + chunk if chunk else pending + b"\n"   # a last line, unended
+            cut = data.rfind(b"\n") + 1
+            b = np.frombuffer(data, dtype=np.uint8, count=cut)
+            line_starts = np.concatenate(([0], np.flatnonzero(b[:-1] == 10) + 1))
+            for i in np.flatnonzero(np.isin(b[line_starts], starts_blank)).tolist():
+                s0 = int(line_starts[i])
+                line = data[s0:data.index(b"\n", s0)].decode("utf-8", errors="replace")
+                n += not any(c.strip() for c in line.split(layout.delim))
+            pending = data[cut:]
+            if not chunk:
+                return n
 
 
 def _parse(path: str | os.PathLike[str], header: list[str] | None,
@@ -160,7 +240,8 @@ def _parse(path: str | os.PathLike[str], header: list[str] | None,
 
 def load_csv(path: str | os.PathLike[str], n_inputs: int | None = None,
              n_outputs: int | None = None, label_column: bool = False,
-             n_classes: int | None = None, standardize: bool = False) -> CsvData:
+             n_classes: int | None = None, standardize: bool = False,
+             progress: Progress | None = None) -> CsvData:
     """Read a CSV as (X, Y); see the module docstring for the convention.
 
     Parameters
@@ -174,15 +255,48 @@ def load_csv(path: str | os.PathLike[str], n_inputs: int | None = None,
         output unit the labels must be 0/1 and stay a single row.
     standardize : bool
         Scale each input to mean 0, std 1 (constant inputs are only centred).
+    progress : callable, optional
+        ``progress(bytes_read, bytes_total)`` while the file is parsed.
+
+    Plain numeric files are parsed by ``engine.csv_fast`` (vectorised, the same
+    float64 bits as ``float()``); anything else by the ``csv`` module, cell by
+    cell, which names the row and column of any problem.
 
     Raises
     ------
     BadFileError
         Naming the file, the row and the column.
     """
+    check_readable(path, MAX_CSV_BYTES)
+    try:
+        return _load(path, n_inputs, n_outputs, label_column, n_classes, standardize,
+                     progress, fast=True)
+    except _Careful:
+        return _load(path, n_inputs, n_outputs, label_column, n_classes, standardize,
+                     progress, fast=False)
+
+
+def _cells_T(path: str | os.PathLike[str], fast: bool, progress: Progress | None
+             ) -> tuple[list[str] | None, Rows | None, Array]:
+    """Header, the rows as text (careful reader only) and all cells as (columns, N)."""
+    layout = _fast_layout(path) if fast else None
+    if layout is not None:
+        MT = read_numeric(path, layout.start, layout.delim, layout.n_cols, progress)
+        if MT is not None:
+            return layout.header, None, MT
     header, body = _read_rows(path)
     M = _parse(path, header, body)
-    n_cols = M.shape[1]
+    if progress is not None:
+        size = os.path.getsize(path)
+        progress(size, size)
+    return header, body, np.ascontiguousarray(M.T)
+
+
+def _load(path: str | os.PathLike[str], n_inputs: int | None, n_outputs: int | None,
+          label_column: bool, n_classes: int | None, standardize: bool,
+          progress: Progress | None, fast: bool) -> CsvData:
+    header, body, MT = _cells_T(path, fast, progress)
+    n_cols = MT.shape[0]
     if label_column and n_classes is None:
         n_classes = n_outputs
     n_target_cols = 1 if label_column else (n_outputs if n_outputs is not None else 1)
@@ -199,29 +313,32 @@ def load_csv(path: str | os.PathLike[str], n_inputs: int | None = None,
                                  f"{what} = {n_inputs + n_target_cols}")
     inputs = list(range(n_inputs))
     targets = list(range(n_inputs, n_cols))
-    X = M[:, :n_inputs].T.copy()
+    X = MT[:n_inputs]   # rows of one (columns, N) array: no copy of the data
     labels = None
     if label_column:
-        labels, Y, k = _one_hot(path, header, body, M[:, -1], n_cols - 1, n_classes)
+        labels, Y, k = _one_hot(path, header, body, MT[-1], n_cols - 1, n_classes)
         kind = "classification"
     else:
-        Y = M[:, n_inputs:].T.copy()
+        Y = MT[n_inputs:]
         k, kind = _infer_kind(Y)
     mean = std = None
     if standardize:
         mean = X.mean(axis=1, keepdims=True)
         std = X.std(axis=1, keepdims=True)
         std[std == 0] = 1.0  # a constant input is centred, not blown up
-        X = (X - mean) / std
+        X -= mean            # in place: X is ours (same arithmetic as (X − mean) / std)
+        X /= std
     return CsvData(str(path), X, Y, header, inputs, targets,
                    n_cols - 1 if label_column else None, labels, kind, k, mean, std)
 
 
-def _one_hot(path: Any, header: list[str] | None, body: Rows,
+def _one_hot(path: Any, header: list[str] | None, body: Rows | None,
              col: Array, j: int, n_classes: int | None) -> tuple[Array, Array, int]:
     """Labels (N,), the one-hot targets (k, N) and k."""
     bad = np.flatnonzero(col != np.round(col))
     if bad.size:
+        if body is None:
+            raise _Careful   # the message quotes the cell's text: the careful reader has it
         i = bad[0]
         raise BadFileError(path, f"row {body[i][0]}, {column_name(j, header)}: label "
                                  f"{body[i][1][j]!r} is not a whole number")
@@ -230,6 +347,8 @@ def _one_hot(path: Any, header: list[str] | None, body: Rows,
     hi = 1 if k == 1 else k - 1  # one output unit: binary 0/1 in a single row
     out = np.flatnonzero((labels < 0) | (labels > hi))
     if out.size:
+        if body is None:
+            raise _Careful
         i = out[0]
         raise BadFileError(path, f"row {body[i][0]}, {column_name(j, header)}: label "
                                  f"{labels[i]} is out of range 0..{hi}")

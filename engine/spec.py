@@ -40,8 +40,31 @@ def _size(value: Any, what: str) -> int:
     return int(value)
 
 
+def _cells_are_numbers(value: Any, where: str, what: str) -> None:
+    """Refuse cells numpy would quietly convert: "0.8", true, null (which became nan)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "fiu":
+            raise ValueError(f"{where}: {what} must hold numbers, not {value.dtype}")
+        return
+    rows = value if isinstance(value, list) else [value]
+    for i, row in enumerate(rows):
+        cells = row if isinstance(row, list) else [row]
+        if set(map(type, cells)) <= {float, int}:   # the common case, at C speed
+            continue
+        for j, x in enumerate(cells):
+            if isinstance(x, list) or (isinstance(x, numbers.Real) and not isinstance(x, bool)):
+                continue   # nested too deep: the shape check below names it
+            at = [i, j] if isinstance(row, list) and isinstance(value, list) else [i]
+            shown = {None: "null", True: "true", False: "false"}.get(x, None) \
+                if x is None or isinstance(x, bool) else None
+            if shown is None:
+                shown = f"the text {x!r}" if isinstance(x, str) else f"a {type(x).__name__}"
+            raise ValueError(f"{where}: {what}{at} is {shown}, not a number")
+
+
 def _numbers(value: Any, shape: tuple[int, ...], where: str, what: str) -> np.ndarray:
     """Turn nested lists into a float64 array of the given shape, or explain why not."""
+    _cells_are_numbers(value, where, what)
     try:
         arr = np.array(value, dtype=np.float64)
     except (TypeError, ValueError):
@@ -112,6 +135,9 @@ def validate_spec(spec: Any) -> dict[str, Any]:
         last = i == len(layers)
         if act == "softmax" and not last:
             raise ValueError(f"{where}: softmax is only allowed on the output layer")
+        if act == "softmax" and units == 1:
+            raise ValueError(f"{where}: softmax over 1 unit always outputs 1, so its loss is "
+                             f"always 0 and nothing is learned; use sigmoid for one output")
         if act == "softmax" and out["loss"] != "cross_entropy":
             raise ValueError(f"{where}: softmax output needs the loss 'cross_entropy'")
         if last and out["loss"] == "cross_entropy" and act not in ("softmax", "sigmoid"):

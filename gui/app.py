@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QApplication
 
+from . import messages
 from .messages import message
 from .settings import APPLICATION, ORGANIZATION, AppSettings, make_qsettings
 
@@ -65,7 +67,7 @@ def run_gui(spec_path: str | None = None, session_path: str | None = None,
         win.status.showMessage(text, 15000)
         message(win, "Backprop Lens", text, kind="information")
     if problem is not None:
-        message(win, "Cannot open network spec", problem)
+        messages.warning(win, "Cannot open network spec", problem)
     elif example is not None:
         from .teaching_menus import open_example
         open_example(win, example)
@@ -88,18 +90,38 @@ def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: in
     Training runs synchronously through the engine (``LensModel.train_sync``);
     the user's settings are neither read nor written (a throw-away ini is used).
     """
+    from engine.fileio import writable_target
+
+    writable_target(out)   # a bad output path fails before any rendering (BadFileError)
     app = make_app()
+    messages.set_headless(True)   # no dialog can be closed here: problems become one line
+    try:
+        return _render(app, out, size, steps, train_epochs, spec_path, session_path,
+                       presentation, theme, example)
+    finally:
+        messages.set_headless(False)
+
+
+def _render(app: QApplication, out: str, size: tuple[int, int], steps: int, train_epochs: int,
+            spec_path: str | None, session_path: str | None, presentation: bool,
+            theme: str, example: str | None) -> int:
+    """The body of ``screenshot``: 2 as soon as a problem was reported (already printed)."""
+    from engine.fileio import atomic_write_via
+
     from .main_window import MainWindow
     with tempfile.TemporaryDirectory() as tmp:
         settings = AppSettings(make_qsettings(Path(tmp) / "screenshot.ini"))
         win = MainWindow(_model(spec_path), settings=settings)
         w, h = size
         win.setFixedSize(w, h)   # exact size, whatever the panels would prefer
-        if session_path is not None and not win.file_controller.open(session_path):
-            return 2   # the controller has printed why
+        if session_path is not None and not win.file_controller.open(session_path) \
+                or messages.problems():
+            _close(app, win)
+            return 2   # the controller or the window has printed why
         if example is not None:
             from .teaching_menus import open_example
             if not open_example(win, example):
+                _close(app, win)
                 return 2
         if theme != "light":
             win.set_theme(theme)
@@ -110,22 +132,35 @@ def screenshot(out: str, size: tuple[int, int], steps: int = 0, train_epochs: in
         if train_epochs:
             win.model.train_sync(train_epochs)
         for _ in range(steps):
+            if messages.problems():
+                break
             win.model.step()
+        if messages.problems():
+            _close(app, win)
+            return 2   # e.g. training diverged: printed as one line, no picture
         for _ in range(3):   # let layouts and pyqtgraph settle before grabbing
             app.processEvents()
         image = win.grab().toImage()
         if (image.width(), image.height()) != (w, h):
             image = image.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio,
                                  Qt.TransformationMode.SmoothTransformation)
-        ok = image.save(str(out), "PNG")
-        # No close(): that would ask to save the (throw-away) work.
-        win.model.shutdown()
-        win.controls.timer.stop()
-        win.file_controller.timer.stop()
-        win.hide()
-        win.deleteLater()
-        app.processEvents()
-    if not ok:
-        print(f"backprop-lens: error: could not write the PNG {out}", file=sys.stderr)
-        return 2
+
+        def save(tmp: str) -> None:
+            if not image.save(tmp, "PNG"):
+                raise OSError(f"Qt could not write the PNG {out}")
+
+        try:
+            atomic_write_via(out, save)   # a kill mid-save leaves no 0-byte PNG behind
+        finally:
+            _close(app, win)
     return 0
+
+
+def _close(app: QApplication, win: Any) -> None:
+    """Stop the window's timers and drop it; no close(): that would ask to save."""
+    win.model.shutdown()
+    win.controls.timer.stop()
+    win.file_controller.timer.stop()
+    win.hide()
+    win.deleteLater()
+    app.processEvents()

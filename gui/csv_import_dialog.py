@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from PyQt6.QtCore import QEventLoop
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
+    QProgressBar,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -94,6 +97,10 @@ class CsvImportDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(self.summary)
         lay.addWidget(self.error)
+        self.progress = QProgressBar()   # shown while a big file is read
+        self.progress.setRange(0, 100)
+        self.progress.hide()
+        lay.addWidget(self.progress)
         lay.addWidget(self.buttons)
 
         self.inputs.valueChanged.connect(self._on_inputs_changed)
@@ -155,11 +162,22 @@ class CsvImportDialog(QDialog):
     def accept(self) -> None:
         """Read the whole file; on a problem show it inline and stay open."""
         try:
-            self.data = load_csv(self.path, **self.options())
+            self.data = load_csv(self.path, **self.options(), progress=self._on_progress)
         except BadFileError as e:
             self.error.setText(str(e))
             return
+        finally:
+            self.progress.hide()
         super().accept()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        """Show how far the reading is; repaint without taking clicks meanwhile."""
+        pct = 100 * done // max(1, total)
+        if pct == self.progress.value() and self.progress.isVisible():
+            return
+        self.progress.show()
+        self.progress.setValue(pct)
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
 
 def _span(first: int, last: int) -> str:

@@ -24,6 +24,8 @@ from engine.csv_data import CsvData
 from engine.fileio import BadFileError, load_spec_file, save_spec_file
 from engine.session import EXTENSION, Session, load_session, save_session
 
+from . import messages
+
 SESSION_FILTER = f"Backprop Lens sessions (*{EXTENSION});;All files (*)"
 SPEC_FILTER = "Network specs (*.json);;All files (*)"
 CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
@@ -379,7 +381,7 @@ class FileController(QObject):
     @staticmethod
     def _interactive() -> bool:
         """False on the offscreen platform (screenshots, CI): a modal box there would hang."""
-        return QGuiApplication.platformName() != "offscreen"
+        return QGuiApplication.platformName() != "offscreen" and not messages.is_headless()
 
     def _ask_open_path(self, title: str, filt: str) -> str | None:
         if not self._interactive():
@@ -415,10 +417,10 @@ class FileController(QObject):
         return QMessageBox.question(self.window, title, text, b.Yes | b.No, b.Yes) == b.Yes
 
     def _show_error(self, title: str, text: str) -> None:
-        if not self._interactive():
+        if not self._interactive() and not messages.is_headless():
             print(f"backprop-lens: {title}: {text}", file=sys.stderr)
             return
-        QMessageBox.warning(self.window, title, text)
+        messages.warning(self.window, title, text)
 
     def _ask_csv_import(self, path: str) -> CsvData | None:
         """Show the import dialog; None if cancelled. BadFileError if unreadable."""

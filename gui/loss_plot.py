@@ -9,8 +9,6 @@ Numbering and the CSV format: see ``engine.history_csv``.
 from __future__ import annotations
 
 import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QPen
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from engine.fileio import atomic_write_via
 from engine.history_csv import (  # noqa: F401 - part of this module's interface
     CSV_HEADER,
     epoch_ends,
@@ -301,7 +300,7 @@ class LossPlotWidget(QWidget):
     def export(self, path: str | os.PathLike[str], width: int | None = None) -> None:
         """Write the plot to ``path``: .png / .svg (pyqtgraph exporters) or .csv (the history).
 
-        Written atomically: a temporary file in the same folder, then ``os.replace``.
+        Written by the app's one atomic writer (``engine.fileio.atomic_write_via``).
         """
         path = Path(path)
         ext = path.suffix.lower()
@@ -319,14 +318,14 @@ class LossPlotWidget(QWidget):
                 if width is not None:
                     ex.parameters()["width"] = int(width)
                 ex.export(tmp)
-            _atomic_write(path, write_png)
+            atomic_write_via(path, write_png)
         else:
             def write_svg(tmp: str) -> None:
                 ex = pg.exporters.SVGExporter(self.plot_item)
                 if width is not None:
                     ex.parameters()["width"] = float(width)
                 ex.export(tmp)
-            _atomic_write(path, write_svg)
+            atomic_write_via(path, write_svg)
 
     def _settle_range(self) -> None:
         """Auto-range now, not in pyqtgraph's prepare-for-paint.
@@ -369,24 +368,6 @@ class LossPlotWidget(QWidget):
         if self._log_y and (y <= 0).any():
             y = np.where(y > 0, y, np.nan)
         return y
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Call ``write(tmp)`` on a temp file next to ``path`` (same extension), then replace."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValueError(f"cannot export to {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        if os.path.getsize(tmp) == 0:
-            raise OSError(f"exporting {path.name} produced an empty file")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _ensure_app() -> Any:

@@ -1,20 +1,45 @@
-"""Every message box of the app goes through here.
+"""The one way the window tells the user something: a message box, or one line.
 
-One place decides how the user is told: a dialog in the window, or, when the
-window runs headless (``--screenshot``), nothing modal at all, since nobody
-could close it. Tests and the monkey test can also route messages elsewhere.
+Every message of the GUI goes through ``message`` (``warning`` for problems) and every
+yes/no question through ``ask``.  In headless mode (``--screenshot``) nobody can close a
+modal box, so instead of showing one a problem becomes one line on stderr and is
+recorded (the screenshot then exits with status 2 rather than hang), a notice becomes a
+note on stderr, and a question gets its safe answer.  Tests and the monkey test can also
+route every message to a function of their own.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from typing import Any
 
-from PyQt6.QtWidgets import QMessageBox, QWidget
+from PyQt6.QtWidgets import QMessageBox
 
+PROG = "backprop-lens"
+
+_headless = False
+_problems: list[str] = []
 # (kind, title, text) -> None; None = show a dialog.
 _sink: Callable[[str, str, str], None] | None = None
-# What ask() answers when there is no one to ask.
-_default_answer = False
+_default_answer = False   # what ask() answers when nobody can be asked
+
+
+def set_headless(on: bool) -> None:
+    """Headless mode on or off; turning it on forgets earlier problems."""
+    global _headless
+    _headless = bool(on)
+    _problems.clear()
+
+
+def is_headless() -> bool:
+    """True while no dialog may be shown."""
+    return _headless
+
+
+def problems() -> list[str]:
+    """The problems reported since headless mode was turned on (one line each)."""
+    return list(_problems)
 
 
 def route(sink: Callable[[str, str, str], None] | None, answer: bool = False) -> None:
@@ -23,10 +48,23 @@ def route(sink: Callable[[str, str, str], None] | None, answer: bool = False) ->
     _sink, _default_answer = sink, answer
 
 
-def message(parent: QWidget | None, title: str, text: str, kind: str = "warning") -> None:
+def one_line(title: str, text: str) -> str:
+    """``title: text`` on a single line (newlines and runs of spaces folded)."""
+    return " ".join(f"{title}: {text}".split())
+
+
+def message(parent: Any, title: str, text: str, kind: str = "warning") -> None:
     """Tell the user something: ``kind`` is "warning", "information" or "about"."""
     if _sink is not None:
         _sink(kind, title, text)
+        return
+    if _headless:
+        line = one_line(title, text)
+        if kind == "warning":
+            _problems.append(line)
+            print(f"{PROG}: error: {line}", file=sys.stderr, flush=True)
+        else:
+            print(f"{PROG}: note: {line}", file=sys.stderr, flush=True)
         return
     if kind == "information":
         QMessageBox.information(parent, title, text)
@@ -36,10 +74,17 @@ def message(parent: QWidget | None, title: str, text: str, kind: str = "warning"
         QMessageBox.warning(parent, title, text)
 
 
-def ask(parent: QWidget | None, title: str, text: str) -> bool:
-    """A yes/no question (Yes is the default button)."""
+def warning(parent: Any, title: str, text: str) -> None:
+    """A problem: a warning box, or in headless mode one line on stderr (recorded)."""
+    message(parent, title, text, "warning")
+
+
+def ask(parent: Any, title: str, text: str) -> bool:
+    """A yes/no question (Yes is the default button); headless: the safe answer, No."""
     if _sink is not None:
         _sink("question", title, text)
         return _default_answer
+    if _headless:
+        return False
     b = QMessageBox.StandardButton
     return QMessageBox.question(parent, title, text, b.Yes | b.No, b.Yes) == b.Yes

@@ -10,6 +10,7 @@ from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from engine.fileio import BadFileError
 
+from . import messages
 from .settings import THEMES
 
 ABOUT = """<h3>Backprop Lens</h3>
@@ -156,7 +157,7 @@ def export_loss(win, path: str | None = None, width: int | None = None) -> bool:
     try:
         win.loss_plot.export(path, width=width)
     except (ValueError, OSError, BadFileError) as e:
-        QMessageBox.warning(win, "Export failed", str(e))
+        messages.warning(win, "Export failed", str(e))
         return False
     win.status.showMessage(f"loss plot saved to {path}", 5000)
     return True

@@ -68,3 +68,36 @@ def test_engine_never_imports_qt():
             "print(bad); sys.exit(1 if bad else 0)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_sample_entries_are_distinct_in_range_and_seeded():
+    import numpy as np
+
+    from engine.checks import sample_entries
+    idx = sample_entries((4000, 4000), 300, np.random.default_rng(7))
+    assert idx.shape == (300, 2) and idx.min() >= 0 and idx.max() < 4000
+    flat = idx[:, 0] * 4000 + idx[:, 1]
+    assert len(set(flat.tolist())) == 300 and (np.diff(flat) > 0).all()
+    again = sample_entries((4000, 4000), 300, np.random.default_rng(7))
+    assert np.array_equal(idx, again)
+    every = sample_entries((3, 2), 10, np.random.default_rng(0))
+    assert every.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1], [2, 0], [2, 1]]
+    column = sample_entries((5, 1), None, np.random.default_rng(0))
+    assert column.tolist() == [[i, 0] for i in range(5)]
+
+
+def test_gradient_check_reports_progress_up_to_the_total():
+    import numpy as np
+
+    from engine import Network
+    from engine.checks import gradient_check
+    net = Network.from_spec({"input_size": 3, "layers": [
+        {"units": 40, "activation": "tanh"}, {"units": 2, "activation": "identity"}]})
+    X = np.random.default_rng(0).normal(size=(3, 5))
+    Y = np.zeros((2, 5))
+    seen = []
+    res = gradient_check(net, X, Y, max_entries=45, progress=lambda d, t: seen.append((d, t)))
+    total = 45 + 40 + 45 + 2   # W_1 120 → 45, b_1 40, W_2 80 → 45, b_2 2
+    assert seen[-1] == (total, total) and all(t == total for _, t in seen)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and len(seen) >= 4
+    assert sum(len(e.index) for e in res.entries) == total and res.passed

@@ -11,9 +11,11 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cli.main import Progress, run
+from engine import Network
 from engine.session import load_session
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -119,7 +121,7 @@ def test_resume_session_continues_history(tmp_path, capsys):
                 "--save-session", str(tmp_path / "b.bplens")]) == 0
     a, b = load_session(tmp_path / "a.bplens"), load_session(tmp_path / "b.bplens")
     assert a.trainer["history"] == b.trainer["history"]
-    assert a.spec == b.spec
+    assert Network.from_spec(a.spec).to_spec() == Network.from_spec(b.spec).to_spec()
     capsys.readouterr()
 
 
@@ -224,7 +226,7 @@ BAD = [
     (["--epochs"], None, "expected one argument"),
     # paths that cannot be written
     (["--save-spec", "no/such/dir/out.json"], None, "does not exist"),
-    (["--save-session", "."], None, "it is a folder"),
+    (["--save-session", "."], None, "cannot write (--save-session): is a folder, not a file"),
     (["--export-loss", "loss.gif"], None, "unknown file type '.gif'"),
 ]
 
@@ -278,3 +280,67 @@ def test_internal_error_exits_1_in_one_line(monkeypatch, capsys):
     assert run(["gradcheck"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "internal error: ZeroDivisionError: a bug" in err[0]
+
+
+# --- issue 13: bounded gradcheck, divergence still writes, messages name the culprit -------
+
+
+def test_gradcheck_samples_says_how_many_and_shows_progress(capsys):
+    err = io.StringIO()
+    out = io.StringIO()
+    assert run(["gradcheck", "--layers", "2,30,30,1", "--max-entries", "50"], out, err) == 0
+    text = out.getvalue()
+    # W_1 60 entries → 50, b_1 30, W_2 900 → 50, b_2 30, W_3 30, b_3 1
+    assert "checked 191 of 1,051 entries" in text and "--all" in text
+    assert "layer 2: worst relative error" in text and "(W 50 of 900, b 30 of 30)" in text
+    progress = [ln for ln in err.getvalue().splitlines() if ln.startswith("checked ")]
+    assert progress[-1] == "checked 191/191 entries" and len(progress) >= 5
+    out2 = io.StringIO()
+    assert run(["gradcheck", "--layers", "2,30,30,1", "--all"], out2, io.StringIO()) == 0
+    assert "checked all 1,051 entries" in out2.getvalue()
+    assert "(W 900 of 900, b 30 of 30)" in out2.getvalue()
+
+
+def test_diverging_train_writes_every_output_and_exits_2(tmp_path):
+    from engine.fileio import load_spec_file
+    from engine.experiment import Experiment
+    outs = [tmp_path / n for n in ("d.json", "d.bplens", "d.csv", "d.svg")]
+    r = cli("train", "--layers", "2,16,1", "--activations", "tanh,identity", "--lr", "50",
+            "--epochs", "50", "--save-spec", outs[0], "--save-session", outs[1],
+            "--export-loss", outs[2], outs[3])
+    assert r.returncode == 2
+    lines = [ln for ln in r.stderr.splitlines() if not ln.startswith("epoch ")]
+    assert len(lines) == 1 and "training diverged at iteration 52" in lines[0]
+    assert f"Wrote {outs[0]}, {outs[1]}, {outs[2]}, {outs[3]} with those weights" in lines[0]
+    assert all(p.stat().st_size > 0 for p in outs)
+    s = load_session(outs[1])
+    r2 = Experiment.from_session(s)
+    assert r2.trainer.iteration == 51   # the last finite state, not a fresh one
+    spec = load_spec_file(outs[0])
+    for (W, _b), ly in zip(r2.net.params(), spec["layers"], strict=True):
+        assert np.isfinite(W).all() and np.array_equal(np.asarray(ly["W"]), W)
+    from engine.history_csv import read_history_csv
+    assert len(read_history_csv(outs[2])["iter_loss"]) == 51
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--seed", str(2**70)], "--seed must be between 0 and"),
+    (["--layers", "3,4,1"], "has 2 inputs and 1 target but the network (--layers) has "
+                            "3 inputs and 1 output"),
+])
+def test_messages_name_the_real_culprit(args, words):
+    err = io.StringIO()
+    assert run(["train", "--epochs", "1", *args], io.StringIO(), err) == 2
+    line = err.getvalue().strip()
+    assert words in line and "\n" not in line and "--dataset" not in line.split("error:")[1]
+
+
+def test_save_spec_onto_a_read_only_file_names_it_before_training(tmp_path):
+    ro = tmp_path / "version"
+    ro.write_text("kept")
+    ro.chmod(0o444)
+    err = io.StringIO()
+    assert run(["train", "--epochs", "100000", "--save-spec", str(ro)], io.StringIO(), err) == 2
+    assert f"{ro}: cannot write (--save-spec): is read-only (mode 0444); not replacing it" \
+        in err.getvalue()
+    assert "epoch" not in err.getvalue() and ro.read_text() == "kept"

@@ -28,6 +28,7 @@ def problems(draw):
 @given(problems())
 def test_backprop_matches_central_differences(problem):
     loss, n0, widths, acts, B, seed, init = problem
+    assume(not (acts[-1] == "softmax" and widths[-1] == 1))   # refused by the spec: loss ≡ 0
     spec = {"input_size": n0, "loss": loss, "seed": seed % 1000, "init": init,
             "layers": [{"units": w, "activation": a} for w, a in zip(widths, acts)]}
     net = Network.from_spec(spec)

@@ -49,3 +49,18 @@ def test_unknown_option(capsys):
     assert main.main(["--frobnicate"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("backprop-lens: error:") and "\n" not in err
+
+
+def test_a_folder_given_as_file_is_called_a_folder(capsys, tmp_path):
+    assert main.main([str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder, not a file" in err and "no such file" not in err
+    (tmp_path / "net.json").mkdir()
+    assert main.main(["--spec", str(tmp_path / "net.json")]) == 2
+    assert "--spec" in (e := capsys.readouterr().err) and "is a folder, not a file" in e
+
+
+def test_screenshot_into_a_missing_folder_is_refused_first(capsys, tmp_path):
+    assert main.main(["--screenshot", str(tmp_path / "nodir" / "x.png")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"the folder {tmp_path / 'nodir'} does not exist" in err and "\n" not in err

@@ -94,3 +94,31 @@ def test_bad_arrays_are_refused_with_their_shape_or_cell():
 def test_bad_learning_rates(lr):
     with pytest.raises(ValueError, match="learning rate"):
         check_lr(lr)
+
+
+@pytest.mark.parametrize("W, words", [
+    ([[0.8, "0.8"]], "layer 1: W[0, 1] is the text '0.8', not a number"),
+    ([[True, 0.5]], "layer 1: W[0, 0] is true, not a number"),
+    ([[0.5, None]], "layer 1: W[0, 1] is null, not a number"),
+    ([[0.5, {"x": 1}]], "layer 1: W[0, 1] is a dict, not a number"),
+])
+def test_spec_cells_that_are_not_numbers_are_named(W, words):
+    with pytest.raises(ValueError) as ei:
+        Network.from_spec({"input_size": 2, "layers": [{"units": 1, "activation": "tanh",
+                                                        "W": W}]})
+    assert str(ei.value) == words
+
+
+def test_spec_b_null_is_null_not_nan():
+    with pytest.raises(ValueError, match=r"layer 1: b\[1\] is null, not a number"):
+        Network.from_spec({"input_size": 2, "layers": [{"units": 2, "activation": "tanh",
+                                                        "b": [0.0, None]}]})
+
+
+def test_one_unit_softmax_is_refused():
+    with pytest.raises(ValueError, match="softmax over 1 unit always outputs 1"):
+        Network.from_spec({"input_size": 2, "loss": "cross_entropy",
+                           "layers": [{"units": 1, "activation": "softmax"}]})
+    net = Network.from_spec({"input_size": 2, "loss": "cross_entropy",
+                             "layers": [{"units": 2, "activation": "softmax"}]})
+    assert net.sizes == [2, 2]

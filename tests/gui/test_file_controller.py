@@ -259,3 +259,19 @@ def test_offscreen_never_blocks_on_a_dialog(qtbot, tmp_path, capsys):
     assert "no such file" in capsys.readouterr().err
     assert win.close() and not fc.timer.isActive()
     assert fc.maybe_save() and not fc.recovery_path.exists()
+
+
+def test_import_dialog_shows_progress_while_reading(qtbot, tmp_path, monkeypatch):
+    from engine import csv_fast
+    monkeypatch.setattr(csv_fast, "CHUNK_BYTES", 512)
+    p = tmp_path / "d.csv"
+    p.write_text("x1,x2,y\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(2000)))
+    dlg = CsvImportDialog(str(p), n_inputs=2, n_outputs=1)
+    qtbot.addWidget(dlg)
+    seen = []
+    real = dlg.progress.setValue
+    monkeypatch.setattr(dlg.progress, "setValue", lambda v: (seen.append(v), real(v)))
+    dlg.accept()
+    assert dlg.data is not None and dlg.data.X.shape == (2, 2000)
+    assert len(seen) > 5 and seen[-1] == 100 and seen == sorted(seen)
+    assert dlg.progress.isHidden()

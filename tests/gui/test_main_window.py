@@ -420,3 +420,41 @@ def test_a_closed_gradient_check_dialog_is_freed(window, qtbot):
     dialogs[0].close()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     assert window.findChildren(GradCheckDialog) == []
+
+
+def test_screenshot_routes_a_window_error_to_one_line_not_a_box(tmp_path, qtbot, monkeypatch,
+                                                                 capsys):
+    """A file the loader lets through but the window refuses (its stepper position is past
+    the pass; the loader's own check is switched off here): one line, exit 2, no box."""
+    import json
+    import zipfile
+
+    import engine.session
+    from engine.session import save_session
+    from gui import messages
+    from gui.app import screenshot
+    from gui.lens_model import LensModel
+
+    model = LensModel()
+    K = 4 * model.net.L + 2   # steps in a pass (engine/stepper.py)
+    path = tmp_path / "past.bplens"
+    save_session(path, model.to_session())
+    model.shutdown()
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    m = json.loads(parts["manifest.json"])
+    m["session"]["stepper"]["k"] = 99
+    parts["manifest.json"] = json.dumps(m).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    monkeypatch.setattr(engine.session, "check_session_numbers", lambda s, p=None: None)
+
+    def no_box(*a, **k):
+        raise AssertionError("a message box was opened in a screenshot run")
+
+    monkeypatch.setattr(QMessageBox, "warning", no_box)
+    assert screenshot(str(tmp_path / "x.png"), (700, 500), session_path=str(path)) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"step 99 is outside 0..{K}" in err[0], err
+    assert not (tmp_path / "x.png").exists() and not messages.is_headless()
