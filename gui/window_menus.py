@@ -6,10 +6,12 @@ from pathlib import Path
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
-from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.fileio import BadFileError
 
+from .export_dialog import ask_png_size
+from .loss_export import EMPTY
 from .settings import THEMES
 
 ABOUT = """<h3>Backprop Lens</h3>
@@ -139,8 +141,15 @@ def _set_x_axis(win, mode: str) -> None:
     win.settings.set("x_axis", mode)
 
 
-def export_loss(win, path: str | None = None, width: int | None = None) -> bool:
-    """Ask for a file (PNG asks for a width too) and export the loss plot; errors → message."""
+def export_loss(win, path: str | None = None, width: int | None = None,
+                height: int | None = None) -> bool:
+    """Ask for a file (PNG asks for width and height) and export the loss plot.
+
+    An empty plot is refused with a message before any question; errors → message.
+    """
+    if win.loss_plot.is_empty():
+        QMessageBox.information(win, "Export loss plot", EMPTY[0].upper() + EMPTY[1:] + ".")
+        return False
     if path is None:
         path, _flt = QFileDialog.getSaveFileName(
             win, "Export loss plot", str(Path.home() / "loss.png"),
@@ -148,11 +157,12 @@ def export_loss(win, path: str | None = None, width: int | None = None) -> bool:
         if not path:
             return False
         if Path(path).suffix.lower() == ".png":
-            width, ok = QInputDialog.getInt(win, "PNG width", "Width in pixels:", 1200, 16, 10000)
-            if not ok:
+            size = ask_png_size(win)
+            if size is None:
                 return False
+            width, height = size
     try:
-        win.loss_plot.export(path, width=width)
+        win.loss_plot.export(path, width=width, height=height)
     except (ValueError, OSError, BadFileError) as e:
         QMessageBox.warning(win, "Export failed", str(e))
         return False

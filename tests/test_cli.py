@@ -93,7 +93,7 @@ def test_exports_read_back(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert "trained 2-8-1" in out and "epoch 3/3" in err
-    assert png_size(files[0]) == (1200, 720)
+    assert png_size(files[0]) == (1600, 900)   # the default: a 16:9 slide
     svg = ET.parse(files[1]).getroot()
     assert svg.tag.endswith("svg")
     text = " ".join("".join(e.itertext()) for e in svg.iter())
