@@ -15,6 +15,7 @@ from PyQt6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QSplitter, QW
 from .architecture_editor import ArchitectureEditor
 from .controls import Controls
 from .data_view import TRAINING_RESOLUTION, DataView
+from .divergence_dialog import offer_reset
 from .file_controller import FileController
 from .formula_panel import FormulaPanel
 from .graph_view import GraphView
@@ -197,9 +198,7 @@ class MainWindow(QMainWindow):
 
     def _on_training_failed(self, message: str) -> None:
         self._on_training_ended()
-        QMessageBox.warning(self, "Training diverged",
-                            f"{message}\n\nThe network keeps its last finite weights. "
-                            "Lower the learning rate α in the toolbar and train again.")
+        offer_reset(self, self.model, message)   # the engine's one message, and a way out
 
     def _on_error(self, message: str) -> None:
         self.status.showMessage(message, 8000)
