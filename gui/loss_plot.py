@@ -39,6 +39,7 @@ from .loss_export import (  # noqa: F401 - part of this module's interface
     export_loss_plot,
     is_empty,
 )
+from .loss_legend import LegendPlacer
 from .loss_range import Range, StickyViewBox, padded, sticky_x, sticky_y
 
 HINT = "Train (toolbar) to see the loss fall"
@@ -46,7 +47,7 @@ HINT = "Train (toolbar) to see the loss fall"
 LEGEND_NAMES = ("per mini-batch", "train, epoch mean", "validation")
 # The view of an empty plot: iterations 0..10, loss 0..1 (log: 10⁻²..10⁰).
 EMPTY_RANGE = ((0.0, 10.0), ((0.0, 1.0), (-2.0, 0.0)))
-LEGEND_SPACING = 12   # px between a legend sample, its label and the next entry
+LEGEND_EVERY = 15   # refreshes (½ s while training) between choices of the legend's corner
 LABEL_SCALE = 1.15  # axis labels a little larger than ticks and legend, at every size
 # Beyond this many epochs the markers merge into a thick line, and each refresh would
 # rebuild thousands of them: the epoch curves are then drawn as plain lines.
@@ -98,9 +99,8 @@ class LossPlotWidget(QWidget):
             ax.enableAutoSIPrefix(False)  # "loss C (x0.001)" confuses more than it helps
         for side in ("top", "right"):   # hidden, but linked: no label re-render per range
             pi.getAxis(side).enableAutoSIPrefix(False)
-        self.legend = pg.LegendItem(labelTextColor="k", horSpacing=LEGEND_SPACING)
-        self.plot_widget.addItem(self.legend, row=1, col=0)
         self._text_px = 11.0
+        self._refreshes = 0
         self._text_color = "#222"
         # Peak downsampling keeps spikes visible; clip-to-view keeps 10⁶ points interactive.
         self.iter_curve = pi.plot(pen=pg.mkPen((70, 110, 200, 150), width=1),
@@ -114,8 +114,9 @@ class LossPlotWidget(QWidget):
             pen=pg.mkPen((220, 100, 20), width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine),
             symbol=EPOCH_SYMBOLS[1], symbolSize=6, symbolBrush=(220, 100, 20), symbolPen=None,
             name=LEGEND_NAMES[2], autoDownsampleFactor=DOWNSAMPLE_FACTOR)
-        for c in (self.iter_curve, self.epoch_train_curve, self.epoch_val_curve):
-            self.legend.addItem(c, c.name())
+        self._legend = LegendPlacer(self.plot_widget.ci, pi, [
+            self.iter_curve, self.epoch_train_curve, self.epoch_val_curve])
+        self.legend = self._legend.below
         self.iter_curve.setDownsampling(auto=True, method="peak")
         self.iter_curve.setClipToView(True)
         # While they have markers the epoch curves are drawn whole: clipping them, or
@@ -163,6 +164,9 @@ class LossPlotWidget(QWidget):
         if self._history is not None and (self._n_shown > n or self._epoch_key != key):
             self._live = True
         self._settle_range()
+        self._refreshes += 1
+        if self._legend.inside and self._refreshes % LEGEND_EVERY == 0:
+            self._fit_legend()   # the curves moved: maybe another corner is emptier now
 
     def _reset_buffers(self) -> None:
         # Per History list: its values as floats and their extent, both kept up to date
@@ -194,6 +198,7 @@ class LossPlotWidget(QWidget):
                                    disableAutoRange=False)
         self.plot_item.enableAutoRange()
         self._settle_range()
+        self._fit_legend()
 
     def _update_curves(self) -> None:
         h = self._history
@@ -273,9 +278,7 @@ class LossPlotWidget(QWidget):
             ax.setTickFont(tick)
             ax.setStyle(tickTextOffset=max(3, round(0.3 * px)))
         self._set_axis_labels()
-        self.legend.setLabelTextSize(f"{max(1, round(px))}px")
-        for _sample, label in self.legend.items:
-            label.setText(label.text)   # setLabelTextSize alone does not re-render the text
+        self._legend.set_text_px(px)
         self._fit_legend()
 
     def _set_axis_labels(self) -> None:
@@ -284,19 +287,8 @@ class LossPlotWidget(QWidget):
         self.plot_item.setLabel("bottom", self._x_axis, **css)
 
     def _fit_legend(self) -> None:
-        """As many legend columns as fit the width (all entries on one row, if they fit)."""
-        items = self.legend.items
-        # per entry: its sample and its label (their own widths), and the layout's spacing
-        widths = [sample.boundingRect().width() + label.minimumWidth() + 2 * LEGEND_SPACING
-                  for sample, label in items]
-        cols = 1
-        for n in range(len(widths), 1, -1):
-            rows = [widths[i::n] for i in range(n)]   # entries fill the legend row by row
-            if sum(max(col) for col in rows if col) <= self.width() - 30:   # layout margins
-                cols = n
-                break
-        if cols != self.legend.columnCount:
-            self.legend.setColumnCount(cols)
+        """Legend under the plot when one row fits, else in the emptiest corner (loss_legend)."""
+        self._legend.place(self.width())
 
     def set_log_y(self, on: bool) -> None:
         """Log-scale loss axis; losses ≤ 0 (a perfect fit) are left out of the drawing."""
@@ -359,12 +351,12 @@ class LossPlotWidget(QWidget):
 
     # -- helpers ------------------------------------------------------------
     def _show_in_legend(self, curve: pg.PlotDataItem, on: bool) -> None:
-        listed = any(sample.item is curve for sample, _ in self.legend.items)
+        listed = self._legend.listed(curve)
         if on and not listed:
-            self.legend.addItem(curve, curve.name())
+            self._legend.add(curve)
             self.set_text_px(self._text_px)   # the new entry's text size, and the columns
         elif not on and listed:
-            self.legend.removeItem(curve)
+            self._legend.remove(curve)
             self._fit_legend()
 
     def _mask(self, y: np.ndarray) -> np.ndarray:

@@ -223,14 +223,60 @@ def test_log_tick_labels_never_overlap_and_share_one_format(qtbot, lo, hi, heigh
 
 
 # -- legend ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("size", [(240, 160), (300, 260), (600, 400), (1600, 900)])
-def test_the_legend_sits_outside_the_curves(qtbot, size):
+def drawn_points_under(w, legend) -> int:
+    """Points of the drawn curves that lie under ``legend`` (counted in scene pixels)."""
+    area = legend.sceneBoundingRect()
+    n = 0
+    for c in (w.iter_curve, w.epoch_train_curve, w.epoch_val_curve):
+        x, y = c.getData()
+        if x is None:
+            continue
+        for xi, yi in zip(x, y, strict=True):
+            if np.isfinite(yi) and area.contains(w.view_box.mapViewToScene(QPointF(xi, yi))):
+                n += 1
+    return n
+
+
+@pytest.mark.parametrize("size", [(600, 400), (1600, 900), (3200, 1800)])
+def test_the_legend_sits_under_the_plot_when_it_fits(qtbot, size):
     w = build_export_widget(falling(0.01, 1.0), *size)
     try:
         vb = w.view_box.sceneBoundingRect()
         legend = w.legend.sceneBoundingRect()
+        assert w.legend.isVisible() and not w._legend.inside_legend.isVisible()
         assert legend.height() > 0 and not legend.intersects(vb)
+        assert legend.top() >= vb.bottom()                  # under the plot
         assert w.plot_widget.sceneRect().contains(legend)   # and not cut off
+    finally:
+        w.close()
+        w.deleteLater()
+
+
+@pytest.mark.parametrize("rising", [False, True])
+@pytest.mark.parametrize("size", [(290, 260), (250, 400)])
+def test_a_narrow_plot_puts_its_legend_in_a_corner_free_of_curves(qtbot, size, rising):
+    h = falling(0.01, 1.0)
+    if rising:   # e.g. a validation loss that climbs: the top right is taken
+        h.iter_loss.reverse()
+        h.epoch_train.reverse()
+    w = build_export_widget(h, *size)
+    try:
+        legend = w._legend.inside_legend
+        assert legend.isVisible() and not w.legend.isVisible()
+        assert w.view_box.sceneBoundingRect().contains(legend.sceneBoundingRect())
+        assert drawn_points_under(w, legend) == 0
+        assert (w._legend.corner == 0) != rising   # top right unless the curve is there
+    finally:
+        w.close()
+        w.deleteLater()
+
+
+def test_a_plot_too_small_for_a_legend_shows_none(qtbot):
+    w = build_export_widget(falling(0.01, 1.0), 240, 160)   # the dock's smallest size
+    try:
+        assert not w.legend.isVisible() and not w._legend.inside_legend.isVisible()
+        w.resize(700, 400)
+        qtbot.waitUntil(w.legend.isVisible)
     finally:
         w.close()
         w.deleteLater()
