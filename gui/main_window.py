@@ -24,7 +24,9 @@ from .loss_plot import LossPlotWidget
 from .matrix_panel import MatrixPanel
 from .settings import AppSettings, apply_theme, presentation_scale
 from .status_bar import LensStatusBar
+from .toolbar_fit import ToolbarFitter
 from .window_menus import build_menus
+from .window_title import track_title
 
 # The prediction grid with its boundary is the costliest redraw (~7 ms for the full
 # 100×100 grid): during training it is redrawn 5 times a second on a 50×50 grid (~2 ms),
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
 
         self.controls = Controls(self.model, self)
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
+        self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True
         self.status = LensStatusBar(self)
         self.setStatusBar(self.status)
@@ -98,6 +101,7 @@ class MainWindow(QMainWindow):
             lambda: self.model.net.to_spec(), self.model.set_architecture,
             self.model.set_imported_dataset, work_token=self.model.work_token)
         build_menus(self)
+        track_title(self, self.file_controller)
         self._connect()
         self._restore_settings()
         self._on_network_changed()
@@ -323,12 +327,7 @@ class MainWindow(QMainWindow):
         """Keep both toolbars whole (a second row when narrow); size the docks once."""
         super().resizeEvent(event)
         w = event.size().width()
-        need = self.step_toolbar.sizeHint().width() + self.train_toolbar.sizeHint().width() + 12
-        has_break = self.toolBarBreak(self.train_toolbar)
-        if need > w and not has_break:
-            self.insertToolBarBreak(self.train_toolbar)
-        elif need <= w and has_break:
-            self.removeToolBarBreak(self.train_toolbar)
+        self.toolbar_fit.fit(w)
         if self._size_docks and w > 0:
             self._arrange_docks(w)
             self._size_docks = False

@@ -34,7 +34,8 @@ def trainer(name: str, lr: float, seed: int) -> Trainer:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_every_built_in_set_trains_with_its_default_lr(name, seed):
     tr = trainer(name, default_lr(name), seed)
-    for _ in tr.run(EPOCHS * (4 if name == "spiral" else 1)):   # spiral learns slowest   # raises TrainingDiverged if the loss blew up
+    # spiral learns slowest; run() raises TrainingDiverged if the loss blows up
+    for _ in tr.run(EPOCHS * (4 if name == "spiral" else 1)):
         pass
     h = tr.history
     assert len(h.epoch_train) >= EPOCHS and all(math.isfinite(x) for x in h.iter_loss)
