@@ -10,20 +10,10 @@ from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.fileio import BadFileError
 
+from .about import about_html
 from .export_dialog import ask_png_size
 from .loss_export import EMPTY
 from .settings import THEMES
-
-ABOUT = """<h3>Backprop Lens</h3>
-<p>Step through backpropagation in matrix form, one layer at a time, with the formulas of
-the lecture <i>Backpropagation Computations in Matrix Form</i> (M. Sadeghi, 2018).</p>
-<p>Forward: z<sub>ℓ</sub> = W<sub>ℓ</sub> a<sub>ℓ−1</sub> + b<sub>ℓ</sub>,
-a<sub>ℓ</sub> = σ<sub>ℓ</sub>(z<sub>ℓ</sub>).<br>
-Backward: δ<sub>L</sub> = 2(a<sub>L</sub> − y) ⊙ σ′<sub>L</sub>(z<sub>L</sub>),
-δ<sub>ℓ</sub> = (W<sub>ℓ+1</sub><sup>T</sup> δ<sub>ℓ+1</sub>) ⊙ σ′<sub>ℓ</sub>(z<sub>ℓ</sub>),
-∂c/∂W<sub>ℓ</sub> = δ<sub>ℓ</sub> a<sub>ℓ−1</sub><sup>T</sup>,
-∂c/∂b<sub>ℓ</sub> = δ<sub>ℓ</sub>.</p>
-<p>Keys: → step, ← step back, P play the pass, T train, Space pause, R reset.</p>"""
 
 SIGN_NOTE = """<h3>A sign slip on the matrix-trick slide</h3>
 <p>The slide “A useful trick for gradient computation” prints, for
@@ -116,7 +106,7 @@ def build_menus(win) -> None:
          tip="Compare every gradient with central finite differences (the seed's sanity check)")
 
     helpm = bar.addMenu("&Help")
-    _add(helpm, "About Backprop Lens", lambda: QMessageBox.about(win, "About", ABOUT))
+    _add(helpm, "About Backprop Lens", lambda: QMessageBox.about(win, "About", about_html(win)))
     _add(helpm, "Note: the sign on the matrix-trick slide",
          lambda: QMessageBox.information(win, "The matrix-trick sign", sign_note_text()))
 

@@ -59,3 +59,26 @@ def test_toolbars_never_hide_their_commands(window, qtbot, size):
     assert whole()
     for tb in toolbars:
         assert hidden_actions(tb) == [], tb.objectName()
+
+
+def test_about_lists_every_shortcut_of_every_action(window):
+    from PyQt6.QtGui import QAction, QKeySequence
+
+    from gui.about import about_html
+
+    text = about_html(window)
+    seen = 0
+    for a in window.findChildren(QAction):
+        for seq in a.shortcuts():
+            key = seq.toString(QKeySequence.SequenceFormat.NativeText)
+            assert f"<b>{key}</b>" in text, (key, a.text())
+            seen += 1
+    assert seen >= 15
+    for key in ("N", "F", "F5", "Esc", "Left", "Right", "Space", "P", "T", "R", "Ctrl+E",
+                "Ctrl+G", "Ctrl+Q"):
+        assert f"<b>{key}</b>" in text, key
+    # read from the actions when About opens: a new shortcut shows up without an edit
+    extra = QAction("Zoom the graph", window)
+    extra.setShortcut(QKeySequence("Ctrl+K"))
+    window.addAction(extra)
+    assert "<b>Ctrl+K</b></td><td>Zoom the graph" in about_html(window)
