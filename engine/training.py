@@ -181,7 +181,7 @@ class Trainer:
             raise ValueError(f"epochs must be a whole number ≥ 0, got {epochs!r}")
         target = None if epochs is None else self.epoch + int(epochs)
         net, opt = self.net, self.optimizer
-        self._start_run()
+        c0 = self._start_run()
         h = self.history
         while target is None or self.epoch < target:
             Xb, Yb = self._batch()
@@ -196,9 +196,9 @@ class Trainer:
             at = None   # this iteration (its name is made only when needed)
             if not ok or not _finite(*(p for pair in net.params() for p in pair)):
                 self._diverged(at, loss if not math.isfinite(loss) else float("inf"))
-            if loss > GROWTH_ITERATION * self._c0:
+            if loss > GROWTH_ITERATION * c0:
                 self._diverged(at, loss, f"more than {GROWTH_ITERATION:.0e} × the loss "
-                                         f"{self._c0:.3g} training started from")
+                                         f"{c0:.3g} training started from")
             self.iteration += 1
             self._pos += self.batch_size
             h.iter_loss.append(loss)
@@ -217,7 +217,7 @@ class Trainer:
                 h.epoch_val.append(val)
             h.epoch_iteration.append(self.iteration)
             best = self._best
-            if train > GROWTH_EPOCH * best and train > self._c0:
+            if train > GROWTH_EPOCH * best and train > c0:
                 self._diverged(f"the end of epoch {self.epoch} (iteration {self.iteration})",
                                train, f"the epoch's mean, more than {GROWTH_EPOCH:.0e} × "
                                       f"{best:.3g}, the lowest loss so far")
@@ -225,14 +225,14 @@ class Trainer:
             # along the way from them, were the lowest yet and no higher than C₀. (The
             # weights at the epoch's end may already be the first steps of a blow-up: an
             # epoch's mean says nothing about its last update.)
-            if train <= min(best, self._c0):
+            if train <= min(best, c0):
                 self._good = self._candidate
             self._best = min(best, train)
             self._candidate = self._snapshot()
             yield TrainRecord(self.iteration, self.epoch, loss, True, train, val)
 
-    def _start_run(self) -> None:
-        """Measure C₀ (first run only) and make where this run starts a safe point."""
+    def _start_run(self) -> float:
+        """Measure C₀ (first run only), make where this run starts a safe point; C₀."""
         self._run_start = self.epoch
         if self._c0 is None:
             with np.errstate(over="ignore", invalid="ignore"):
@@ -248,6 +248,7 @@ class Trainer:
                                      for a, b in zip(pa, pb, strict=True)):
             self._good = self._snapshot()
         self._candidate = self._snapshot()
+        return self._c0
 
     def _snapshot(self) -> tuple[list[tuple[Array, Array]], dict[str, Any], int]:
         """The weights now (and the optimizer's state): a possible point to go back to."""

@@ -85,13 +85,10 @@ class FormulaPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        # White paper in both themes, like the plots: the text colours are the house's dark
-        # ones, which a dark theme's background made unreadable.
-        for w in (body, scroll.viewport()):
-            pal = w.palette()
-            pal.setColor(QPalette.ColorRole.Window, QColor(style.BACKGROUND))
-            w.setPalette(pal)
-            w.setAutoFillBackground(True)
+        # The paper of the current theme (style.BACKGROUND) under the house's text colours:
+        # the window palette's background did not go with them.
+        self._papers = (body, scroll.viewport())
+        self.apply_theme()
         self.set_font_scale(1.0)
         self.show_step(None)
         self.show_cell_text(None)
@@ -113,6 +110,16 @@ class FormulaPanel(QWidget):
             self._shapes.setText(record.formula_shapes)
             self._sentence.setText(describe(record))
         self._restyle()
+
+    def apply_theme(self) -> None:
+        """Take style's current paper and text colours."""
+        for w in self._papers:
+            pal = w.palette()
+            pal.setColor(QPalette.ColorRole.Window, QColor(style.BACKGROUND))
+            w.setPalette(pal)
+            w.setAutoFillBackground(True)
+        if hasattr(self, "_phase"):
+            self._restyle()
 
     def show_cell_text(self, text: str | None) -> None:
         """Show the engine's explanation of one cell (``Stepper.explain``); ``None`` = hint."""

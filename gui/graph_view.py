@@ -48,7 +48,6 @@ class GraphView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._glw = pg.GraphicsLayoutWidget()
-        self._glw.setBackground(style.BACKGROUND)
         # No context menu, from the start: building one and then disabling it took ~6 ms.
         self._vb = self._glw.addViewBox(enableMenu=False)
         self._vb.invertY(True)
@@ -59,8 +58,7 @@ class GraphView(QWidget):
         self.legend.setWordWrap(True)
         self.legend.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.legend.setFont(style.font(1.0, -1))
-        self.legend.setStyleSheet(f"color: {style.MUTED}; background: {style.BACKGROUND}; "
-                                  "padding: 0 6px 2px 6px;")
+        self.apply_theme()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -130,6 +128,12 @@ class GraphView(QWidget):
         """Hide the legend line (presentation: at large fonts it wrapped to two lines)."""
         self.legend.setVisible(not on)
 
+    def apply_theme(self) -> None:
+        """Take style's current paper colours (the texts follow at the next set_network)."""
+        self._glw.setBackground(style.BACKGROUND)
+        self.legend.setStyleSheet(f"color: {style.MUTED}; background: {style.BACKGROUND}; "
+                                  "padding: 0 6px 2px 6px;")
+
     def set_font_scale(self, f: float) -> None:
         """Scale all text (presentation mode)."""
         self._scale = f
@@ -166,8 +170,8 @@ class GraphView(QWidget):
         return QRectF(l - pad, -h, 2 * pad, 2 * h)
 
     def _text(self, text: str, x: float, y: float, anchor, delta: float = 0.0,
-              bold: bool = False, color: str = style.TEXT) -> pg.TextItem:
-        item = pg.TextItem(text, color=color, anchor=anchor)
+              bold: bool = False, color: str | None = None) -> pg.TextItem:
+        item = pg.TextItem(text, color=color or style.TEXT, anchor=anchor)
         item.setPos(x, y)
         self._vb.addItem(item, ignoreBounds=True)
         self._texts.append((item, delta, bold))

@@ -124,6 +124,7 @@ def build_export_widget(history: Any, width: int, height: int, *, log_y: bool = 
     app = _ensure_app()
     w = LossPlotWidget()
     w.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    w.apply_theme("light")   # a picture for slides and papers: light whatever the window's
     w.set_text_px(export_text_px(width, height))
     w.resize(width, height)
     w.set_history(history, iters_per_epoch)

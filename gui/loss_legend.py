@@ -81,6 +81,14 @@ class LegendPlacer:
         for legend in self.legends:
             legend.removeItem(curve)
 
+    def set_colors(self, text: Any, paper: Any) -> None:
+        """Label colour of both legends; ``paper`` behind the one inside the plot."""
+        for legend in self.legends:
+            legend.setLabelTextColor(text)
+            for _sample, label in legend.items:
+                label.setText(label.text, color=text)
+        self.inside_legend.setBrush(pg.mkBrush(paper))
+
     def set_text_px(self, px: float) -> None:
         for legend in self.legends:
             legend.setLabelTextSize(f"{max(1, round(px))}px")

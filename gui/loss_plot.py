@@ -48,6 +48,15 @@ LEGEND_NAMES = ("per mini-batch", "train, epoch mean", "validation")
 # The view of an empty plot: iterations 0..10, loss 0..1 (log: 10⁻²..10⁰).
 EMPTY_RANGE = ((0.0, 10.0), ((0.0, 1.0), (-2.0, 0.0)))
 LEGEND_EVERY = 15   # refreshes (½ s while training) between choices of the legend's corner
+# Per theme: paper, text, axis line, the three curves, the legend's paper inside the plot.
+COLORS = {
+    "light": {"paper": "#ffffff", "text": "#222222", "axis": (90, 90, 90), "hint": "#777777",
+              "iter": (70, 110, 200, 150), "train": (20, 40, 140), "val": (220, 100, 20),
+              "legend": (255, 255, 255, 215)},
+    "dark": {"paper": "#1f1f22", "text": "#e4e4e4", "axis": (170, 170, 170), "hint": "#a6a6a6",
+             "iter": (110, 150, 235, 150), "train": (150, 190, 255), "val": (245, 150, 70),
+             "legend": (31, 31, 34, 215)},
+}
 LABEL_SCALE = 1.15  # axis labels a little larger than ticks and legend, at every size
 # Beyond this many epochs the markers merge into a thick line, and each refresh would
 # rebuild thousands of them: the epoch curves are then drawn as plain lines.
@@ -136,6 +145,7 @@ class LossPlotWidget(QWidget):
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setMinimumSize(240, 160)
         self.set_text_px(QFontInfo(style.font()).pixelSize())
+        self.apply_theme()
 
     # -- public API ---------------------------------------------------------
     def set_history(self, history: Any, iters_per_epoch: int | None = None) -> None:
@@ -263,6 +273,30 @@ class LossPlotWidget(QWidget):
             self.epoch_val_curve.setData(self._iter_x.upto(ev.size), ev)
             self._x_max_epochs = float(max(et.size, ev.size)) or np.nan
         self._x_max = np.fmax(x_iter, self._x_max_epochs)
+
+    def apply_theme(self, theme: str | None = None) -> None:
+        """Colours of ``theme`` ("light"/"dark"; default: the window's, ``style.THEME``)."""
+        c = COLORS[theme or style.THEME]
+        bg = QColor(c["paper"])
+        self.plot_widget.setBackground(bg)
+        for side in ("left", "bottom"):
+            ax = self.plot_item.getAxis(side)
+            ax.setTextPen(c["text"])
+            ax.setPen(c["axis"])
+            ax.set_background(bg)
+        self._text_color = c["text"]
+        self._set_axis_labels()
+        for curve, key, dash in ((self.iter_curve, "iter", False),
+                                 (self.epoch_train_curve, "train", False),
+                                 (self.epoch_val_curve, "val", True)):
+            pen = pg.mkPen(c[key], width=1 if key == "iter" else 2.5)
+            if dash:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            curve.setPen(pen)
+            if key != "iter":
+                curve.setSymbolBrush(c[key])
+        self._legend.set_colors(c["text"], c["legend"])
+        self.hint.setStyleSheet(f"color: {c['hint']}; font-size: 11pt; background: transparent;")
 
     def set_text_px(self, px: float) -> None:
         """Tick labels and legend ``px`` pixels high, axis labels ``LABEL_SCALE`` × that.

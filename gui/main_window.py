@@ -25,6 +25,7 @@ from .matrix_panel import MatrixPanel
 from .settings import AppSettings, apply_theme, presentation_scale
 from .status_bar import LensStatusBar
 from .toolbar_fit import ToolbarFitter
+from .view_theme import apply_view_theme
 from .window_menus import build_menus
 from .window_title import track_title
 
@@ -266,6 +267,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, theme: str) -> None:
         apply_theme(theme)
+        apply_view_theme(self, theme)
         self.settings.set("theme", theme)
 
     # -- settings and closing -----------------------------------------------------

@@ -44,9 +44,18 @@ def test_toolbars_never_hide_their_commands(window, qtbot, size):
     qtbot.waitExposed(window)
     toolbars = (window.step_toolbar, window.train_toolbar)
 
-    def whole():
-        qtbot.wait(100)   # let the toolbars lay out what changed (they do it later)
+    def fits():
         return all(not extension_shown(tb) and not hidden_actions(tb) for tb in toolbars)
+
+    def whole():
+        # The toolbars lay out what changed later: a check at once passed before they
+        # had (the bug too). Wait, then allow time for the fix to act on a busy machine.
+        qtbot.wait(100)
+        try:
+            qtbot.waitUntil(fits, timeout=3000)
+        except qtbot.TimeoutError:
+            return False
+        return True
 
     assert whole()
     # what made "Export loss…" vanish behind » at 1600 px: a wider loss box, Pause → Resume
@@ -82,3 +91,50 @@ def test_about_lists_every_shortcut_of_every_action(window):
     extra.setShortcut(QKeySequence("Ctrl+K"))
     window.addAction(extra)
     assert "<b>Ctrl+K</b></td><td>Zoom the graph" in about_html(window)
+
+
+def mean_rgb(widget) -> tuple[float, float, float]:
+    img = widget.grab().toImage()
+    px = [img.pixelColor(x, y) for x in range(0, img.width(), 2)
+          for y in range(0, img.height(), 2)]
+    return tuple(sum(getattr(c, ch)() for c in px) / len(px) for ch in ("red", "green", "blue"))
+
+
+def lightness(rgb) -> float:
+    return sum(rgb) / 3
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_dark_theme_reaches_the_plots_and_shows_checked_buttons(window, qtbot):
+    from gui import style
+    from gui.settings import apply_theme
+
+    window.resize(1600, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    window.model.train_sync(3)
+    views = {"graph": window.graph._glw, "matrices": window.matrices._glw,
+             "data": window.data_view.glw, "loss": window.loss_plot.plot_widget}
+    try:
+        for theme, dark in (("dark", True), ("light", False), ("dark", True)):
+            window.set_theme(theme)
+            qtbot.wait(50)
+            for name, view in views.items():
+                paper = view.backgroundBrush().color()
+                assert (paper.lightness() < 60) == dark, (theme, name, paper.name())
+            ticks = window.loss_plot.plot_item.getAxis("left").textPen().color()
+            assert (ticks.lightness() > 150) == dark, theme
+        # the formula panel's paper is the dark one, its text light
+        assert lightness(mean_rgb(window.formula)) < 80
+        # "Follow step" checked and unchecked look different in the dark theme
+        follow = window.step_toolbar.widgetForAction(window.controls.follow)
+        window.controls.follow.setChecked(True)
+        qtbot.wait(20)
+        on = mean_rgb(follow)
+        window.controls.follow.setChecked(False)
+        qtbot.wait(20)
+        off = mean_rgb(follow)
+        assert sum(abs(a - b) for a, b in zip(on, off, strict=True)) > 60, (on, off)
+    finally:
+        style.use_theme("light")
+        apply_theme("light")
