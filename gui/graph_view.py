@@ -10,6 +10,8 @@ reads the record: ``stepper.last`` says which layer and phase to highlight.
 
 from __future__ import annotations
 
+import math
+
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QPen, QPolygonF
@@ -30,6 +32,10 @@ BLOCK_H = 12.0    # height of a block, in unit spacings
 NODE_PX = 16.0    # a neuron's diameter when the view has room
 ARROW_ROOM = 28.0   # px between the title and the picture: the arrow is 22 px tall
 NODE_MIN_PX = 10.0   # … and in a short view: smaller is hard to see from the back of a room
+TWO_LINES, ONE_LINE, THREE_LINES = 0, 1, 2   # forms of a layer's label (_label_lines)
+LABEL_GAP = 10.0   # px between neighbouring layer labels
+MIN_PICTURE_PX = 60.0   # height the neurons keep when labels take three lines
+LOSS_GAP = 0.75    # the loss node's distance from the output layer, in columns (at least)
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
 
@@ -193,7 +199,8 @@ class GraphView(QWidget):
         self._vb.clear()
         self._texts, self._edges, self._sizes = [], {}, list(sizes)
         self._scatters = []   # one per drawn layer of neurons
-        self._label_sizes: dict[tuple[bool, float], tuple[float, float]] = {}
+        self._label_sizes: dict[tuple[int, float], tuple[float, float]] = {}
+        self._label_form, self._label_step = TWO_LINES, 1
         self._colored: list = []   # the W arrays the edges were coloured from
         self._layer_texts: list[pg.TextItem] = []
         L = len(sizes) - 1
@@ -210,12 +217,14 @@ class GraphView(QWidget):
         self._vb.addItem(self._sel_rect)
         for l in range(1, L + 1):
             self._build_edges(l, sizes[l - 1], sizes[l])
-        self._label_lines: list[tuple[str, str]] = []   # (two lines, one line) per layer
+        # per layer: the label on two lines, on one, on three (see TWO_LINES & co.)
+        self._label_lines: list[tuple[str, str, str]] = []
         for l, n in enumerate(sizes):
             self._build_layer(l, n)
             name = "input" if l == 0 else acts[l - 1]
             units = f"{n} unit{'s' if n != 1 else ''}"
-            self._label_lines.append((f"ℓ = {l} · {name}\n{units}", f"ℓ = {l} · {name} · {units}"))
+            self._label_lines.append((f"ℓ = {l} · {name}\n{units}", f"ℓ = {l} · {name} · {units}",
+                                      f"ℓ = {l}\n{name}\n{units}"))
             self._layer_texts.append(self._text(self._label_lines[-1][0], l, top - 0.4,
                                                 (0.5, 0), 0))
         # The loss node, right of the output layer.
@@ -223,7 +232,7 @@ class GraphView(QWidget):
         self._loss_box = QGraphicsRectItem(QRectF(self._loss_x - 0.15, -0.9, 0.3, 1.8))
         self._loss_box.setPen(pg.mkPen(style.NEUTRAL, width=2))
         self._vb.addItem(self._loss_box)
-        self._text("C", self._loss_x, 0, (0.5, 0.5), 4, True)
+        self._c_text = self._text("C", self._loss_x, 0, (0.5, 0.5), 4, True)
         self._loss_text = self._text(style.NOT_COMPUTED, self._loss_x, 1.0, (0.5, 0), -1)
         self._arrow = pg.ArrowItem(headLen=26, headWidth=22, tailLen=50, tailWidth=9, pen=None)
         self._vb.addItem(self._arrow, ignoreBounds=True)
@@ -252,28 +261,45 @@ class GraphView(QWidget):
         # units it overlapped the title whenever the units were small (blocks of 784).
         above = size(self._step_text).height() + 4 + ARROW_ROOM
         y0, y1 = -self._top, self._top - 0.4   # the highlight band's top, labels' top
-        x0, x1 = 0.0, self._loss_x
-        loss_w = size(self._loss_text).width()
+        x0, L = 0.0, len(self._sizes) - 1
+        loss_w = max(size(self._loss_text).width(), size(self._c_text).width())
 
-        def scales(one: bool) -> tuple[float, float, float, float]:
-            label_w, label_h = self._label_size(one)
+        def scales(form: int) -> tuple[float, float, float, float]:
+            label_w, label_h = self._label_size(form)
             below, half = label_h + 4, max(label_w, loss_w) / 2 + 6
             return ((y1 - y0) / max(h - above - below, 20.0), below,
-                    (x1 - x0) / max(w - 2 * half, 20.0), half)
+                    (self._loss_x - x0) / max(w - 2 * half, 20.0), half)
 
-        one = False
-        upp, below, upx, half = scales(False)
+        form = TWO_LINES
+        upp, below, upx, half = scales(form)
         if 0.95 / upp < NODE_PX:
             # Short view (a projector at 1280×720 in presentation mode): a layer's label
             # on one line gives the neurons its second line, if it clears the next column.
-            alt = scales(True)
-            if self._label_size(True)[0] + 12 <= 1.0 / alt[2] and alt[0] < upp:
-                one, (upp, below, upx, half) = True, alt
-        self._set_label_lines(one)
+            alt = scales(ONE_LINE)
+            if self._label_size(ONE_LINE)[0] + 12 <= 1.0 / alt[2] and alt[0] < upp:
+                form, (upp, below, upx, half) = ONE_LINE, alt
+        # The loss node sits right of the output layer, far enough that the last layer's
+        # label and the loss' value do not run together ("ℓ = 7 · sigmoidnot computed").
+        need = (self._label_size(form)[0] + loss_w) / 2 + 10
+        room = w - 2 * half - need
+        gap = max(LOSS_GAP, need * L / room) if room > 0 else LOSS_GAP
+        if gap != self._loss_x - L:
+            self._loss_x = L + gap
+            upp, below, upx, half = scales(form)
+        # Neighbouring labels one column apart: three short lines, then every k-th label.
+        # Three lines only where the view has the height for them (not at 1280×720).
+        step = 1
+        if self._label_size(form)[0] + LABEL_GAP > 1.0 / upx:
+            alt = scales(THREE_LINES)
+            if h - above - alt[1] >= MIN_PICTURE_PX:
+                form, (upp, below, upx, half) = THREE_LINES, alt
+            step = max(1, math.ceil((self._label_size(form)[0] + LABEL_GAP) * upx))
+        self._set_label_lines(form, step)
+        self._place_loss(upx, upp)
         self._step_text.setPos(self._step_text.pos().x(), y0 - ARROW_ROOM * upp)
         self._arrow_y = y0 - ARROW_ROOM / 2 * upp
         self._arrow.setPos(self._arrow.pos().x(), self._arrow_y)
-        self._vb.setRange(xRange=(x0 - half * upx, x1 + half * upx),
+        self._vb.setRange(xRange=(x0 - half * upx, self._loss_x + half * upx),
                           yRange=(y0 - above * upp, y1 + below * upp), padding=0)
         # Neurons are one unit apart: in a short view (1280×720, presentation mode) 16 px
         # circles ran into each other, so they shrink to the spacing (down to NODE_MIN_PX).
@@ -284,30 +310,50 @@ class GraphView(QWidget):
                 scatter.setSize(node)
                 scatter.opts["hoverSize"] = node + 4
 
-    def _label_size(self, one: bool) -> tuple[float, float]:
-        """Widest and tallest layer label on one line or two, in pixels.
+    def _place_loss(self, upx: float, upp: float) -> None:
+        """The C box around its glyph, and the loss' value under it, sized in pixels.
+
+        In data units the box was 0.3 × 1.8 neuron spacings: a few pixels in a short
+        view, with the C spilling out of it and the value written over the C.
+        """
+        c = self._c_text.textItem.boundingRect()   # the glyph with its 4 px margins
+        bw, bh = c.width() * upx, c.height() * upp
+        x = self._loss_x
+        self._loss_box.setRect(QRectF(x - bw / 2, -bh / 2, bw, bh))
+        self._c_text.setPos(x, 0)
+        self._loss_text.setPos(x, bh / 2 + 2 * upp)
+
+    def _label_size(self, form: int) -> tuple[float, float]:
+        """Widest and tallest layer label in ``form`` (TWO_LINES & co.), in pixels.
 
         Measured once per architecture and font size (by setting the text), not on every
         resize, which would switch the labels back and forth each time.
         """
-        key = (one, self._scale)
+        key = (form, self._scale)
         if key not in self._label_sizes:
-            shown = "\n" not in self._layer_texts[0].toPlainText()
-            self._set_label_lines(one)
+            shown, step = self._label_form, self._label_step
+            self._set_label_lines(form)
             rects = [t.textItem.boundingRect() for t in self._layer_texts]
             self._label_sizes[key] = (max(r.width() for r in rects),
                                       max(r.height() for r in rects))
-            self._set_label_lines(shown)
+            self._set_label_lines(shown, step)
         return self._label_sizes[key]
 
-    def _set_label_lines(self, one: bool) -> None:
-        """Layer labels on one line ("ℓ = 1 · tanh · 8 units") or two."""
-        for item, texts in zip(self._layer_texts, self._label_lines, strict=True):
-            text = texts[1] if one else texts[0]
+    def _set_label_lines(self, form: int, step: int = 1) -> None:
+        """Layer labels in ``form`` (two lines, one, three); only every ``step``-th shown.
+
+        The input and output layers keep their labels whatever the step.
+        """
+        self._label_form, self._label_step = form, step
+        last = len(self._layer_texts) - 1
+        for l, (item, texts) in enumerate(zip(self._layer_texts, self._label_lines,
+                                              strict=True)):
+            item.setVisible(l % step == 0 and (l == last or last - l >= step) or l == last)
+            text = texts[form]
             if item.toPlainText() != text:
                 item.setText(text)
-                item.textItem.setTextWidth(-1)   # two lines are centred at their own width
-                if not one:
+                item.textItem.setTextWidth(-1)   # several lines are centred at their own width
+                if form != ONE_LINE:
                     item.textItem.setTextWidth(item.textItem.document().idealWidth())
                 item.updateTextPos()
 
