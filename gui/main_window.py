@@ -257,6 +257,7 @@ class MainWindow(QMainWindow):
                 d.setVisible(self._saved_docks.get(k, True))
         self.graph.set_compact(on)
         self.matrices.set_compact(on)
+        self.formula.set_compact(on)
         self.set_font_scale(presentation_scale(self.height()) if on else 1.0)
         if on:
             total = max(sum(self._saved_centre), 1)

@@ -64,3 +64,20 @@ def matrix_title_problems(panel) -> list[str]:
     out += [f"matrix titles {a!r} and {b!r} overlap" for (a, ra), (b, rb)
             in itertools.combinations(titles, 2) if _overlap(ra, rb)]
     return out
+
+
+def formula_problems(panel) -> list[str]:
+    """Formula-panel lines (title, equation, shapes, sentence) cut off by its height."""
+    from PyQt6.QtWidgets import QScrollArea
+
+    view = panel.findChild(QScrollArea).viewport()
+    out = []
+    for name, label in (("title", panel._title), ("equation", panel._formula),
+                        ("shapes", panel._shapes), ("sentence", panel._sentence)):
+        if not label.isVisible() or not label.text():
+            continue
+        top = label.mapTo(view, label.rect().topLeft()).y()
+        bottom = top + label.heightForWidth(label.width())
+        if top < -SLACK or bottom > view.height() + SLACK:
+            out.append(f"formula: the {name} is cut ({top}..{bottom} of {view.height()} px)")
+    return out

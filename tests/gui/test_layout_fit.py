@@ -1,11 +1,16 @@
-"""The window at a projector's sizes: no text in the graph or the matrix titles is clipped
-or written over other text, for small, deep and wide networks, before and after stepping
-and training, in normal and presentation mode (tests/gui/layout_probe.py measures)."""
+"""The window at a projector's sizes: no text in the graph, the matrix titles or the
+formula panel is clipped or written over other text, for small, deep and wide networks,
+before and after stepping and training, in normal and presentation mode
+(tests/gui/layout_probe.py measures)."""
 
 from __future__ import annotations
 
 import pytest
-from layout_probe import graph_text_problems, matrix_title_problems  # tests/gui, on sys.path
+from layout_probe import (  # tests/gui, on sys.path
+    formula_problems,
+    graph_text_problems,
+    matrix_title_problems,
+)
 
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
@@ -48,7 +53,7 @@ def test_no_text_is_clipped_or_overlapping(qtbot, tmp_path, net, size, presentin
             act()
             qtbot.wait(30)
             problems += [f"{stage}: {p}" for p in graph_text_problems(win.graph)
-                         + matrix_title_problems(win.matrices)]
+                         + matrix_title_problems(win.matrices) + formula_problems(win.formula)]
         assert problems == []
     finally:
         m.shutdown()
