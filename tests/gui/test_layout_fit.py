@@ -25,7 +25,7 @@ NETWORKS = {
                                 {"units": 10, "activation": "sigmoid"}]},
                     {"name": "digits", "n_samples": 200, "noise": 0.1, "seed": 0}),
 }
-SIZES = [(1280, 720), (1600, 1000), (1920, 1080)]
+SIZES = [(1280, 720), (1600, 1000), (1920, 1080), (2560, 1440)]
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")
