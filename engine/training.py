@@ -89,6 +89,12 @@ class History:
 _add = np.add.reduce
 
 
+def _power(x: float) -> str:
+    """10⁴ for 1e4: the growth factors as a reader writes them."""
+    return "10" + str(round(math.log10(x))).translate(str.maketrans("0123456789-",
+                                                                    "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
+
+
 def _finite(*arrays: Array | None) -> bool:
     # A sum is NaN/Inf if any entry is: one reduction per array, far cheaper than an
     # elementwise isfinite mask (np.add.reduce skips ndarray.sum's Python wrapper).
@@ -197,7 +203,7 @@ class Trainer:
             if not ok or not _finite(*(p for pair in net.params() for p in pair)):
                 self._diverged(at, loss if not math.isfinite(loss) else float("inf"))
             if loss > GROWTH_ITERATION * c0:
-                self._diverged(at, loss, f"more than {GROWTH_ITERATION:.0e} × the loss "
+                self._diverged(at, loss, f"more than {_power(GROWTH_ITERATION)} × the loss "
                                          f"{c0:.3g} training started from")
             self.iteration += 1
             self._pos += self.batch_size
@@ -219,7 +225,7 @@ class Trainer:
             best = self._best
             if train > GROWTH_EPOCH * best and train > c0:
                 self._diverged(f"the end of epoch {self.epoch} (iteration {self.iteration})",
-                               train, f"the epoch's mean, more than {GROWTH_EPOCH:.0e} × "
+                               train, f"the epoch's mean, more than {_power(GROWTH_EPOCH)} × "
                                       f"{best:.3g}, the lowest loss so far")
             # The weights this epoch started from are safe when the epoch's losses, measured
             # along the way from them, were the lowest yet and no higher than C₀. (The
@@ -277,7 +283,7 @@ class Trainer:
                  else f"at the end of epoch {kept_epoch}, before the loss began to grow")
         grew = f"the loss reached {loss:.3g}" + (f" ({why})" if why else "")
         return (f"training diverged at {at}: {grew}. The weights were set back to those {where}. "
-                f"α = {lr:g} is too large: Reset and train with a smaller learning rate, "
+                f"α = {lr:g} is too large: train with a smaller learning rate, "
                 f"e.g. α = {lr / 10:g}.")
 
     # -- resuming -------------------------------------------------------------------

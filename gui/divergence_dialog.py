@@ -12,7 +12,8 @@ SHRINK = 10.0   # the α offered: the one that diverged, divided by this
 def divergence_box(parent: QWidget | None, message: str, lr: float
                    ) -> tuple[QMessageBox, QPushButton]:
     """The message box (not shown) and its "Reset with α = …" button."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged", message,
+    text = message[:1].upper() + message[1:]
+    box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged", text,
                       QMessageBox.StandardButton.NoButton, parent)
     reset = box.addButton(f"Reset with α = {lr / SHRINK:g}", QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Keep these weights", QMessageBox.ButtonRole.RejectRole)
