@@ -323,6 +323,12 @@ class LossPlotWidget(QWidget):
     def _fit_legend(self) -> None:
         """Legend under the plot when one row fits, else in the emptiest corner (loss_legend)."""
         self._legend.place(self.width())
+        # The view sized its layout before the legend moved: a one-row legend's width was
+        # then the layout's minimum, and the plot stayed wider than the dock (cut off).
+        view = self.plot_widget
+        ci = view.ci
+        if ci.geometry().size() != view.range.size():
+            ci.setGeometry(view.range)
 
     def set_log_y(self, on: bool) -> None:
         """Log-scale loss axis; losses ≤ 0 (a perfect fit) are left out of the drawing."""

@@ -302,3 +302,15 @@ def test_reset_brings_the_ranges_back(widget, qtbot, log_y):
         widget.refresh()
     (x0, x1), (y0, y1) = widget.view_box.viewRange()
     assert x1 < 20 and (y1 < 1.0 if not log_y else y1 <= 0.1)
+
+
+def test_the_plot_follows_the_widget_when_the_legend_moves_in_and_out(widget, qtbot):
+    widget.set_history(falling(0.01, 1.0))
+    for width, inside in ((800, False), (330, True), (900, False), (300, True)):
+        widget.resize(width, 260)
+        qtbot.wait(30)
+        assert widget._legend.inside == inside
+        # the whole plot inside the widget: a legend's width left behind as the layout's
+        # minimum kept the plot wider than a narrow dock, its right part cut off
+        assert widget.plot_widget.ci.geometry().width() == pytest.approx(width)
+        assert widget.view_box.sceneBoundingRect().right() <= width
