@@ -49,6 +49,15 @@ def _lr(text: str) -> float:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _size(text: str) -> tuple[int, int]:
+    from gui.loss_export import parse_size  # Qt-free: Qt loads only to draw a picture
+
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _int_list(text: str) -> list[int]:
     try:
         out = [int(s) for s in text.split(",")]
@@ -109,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--log-y", action="store_true", help="log-scale loss axis in PNG/SVG")
     t.add_argument("--export-grad-norms", metavar="NORMS.csv",
                    help="per iteration and layer: ‖∂C/∂W‖, mean ‖δ‖, update ratio (CSV)")
+    t.add_argument("--size", type=_size, default=None, metavar="WxH",
+                   help="PNG/SVG size of --export-loss in pixels (1600x900)")
     g = sub.add_parser("gradcheck", help="compare backprop gradients with finite differences")
     common(g)
     g.add_argument("--max-samples", type=_positive_int("--max-samples", 100_000), default=32,
@@ -369,6 +380,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.save_session:
         save_session(args.save_session, ex.to_session(view))
     plots = [p for p in args.export_loss or [] if Path(p).suffix.lower() != ".csv"]
+    if args.export_loss and not (h.iter_loss or h.epoch_train or h.epoch_val):
+        from gui.loss_export import EMPTY
+        raise UsageError(f"--export-loss: {EMPTY}")
     for path in args.export_loss or []:
         if Path(path).suffix.lower() == ".csv":
             write_history_csv(h, path, iters_per_epoch)
@@ -376,7 +390,9 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from gui.loss_plot import export_loss_plot  # Qt only when a picture is wanted
         for path in plots:
             try:
-                export_loss_plot(h, path, log_y=args.log_y, iters_per_epoch=iters_per_epoch)
+                export_loss_plot(h, path, log_y=args.log_y, iters_per_epoch=iters_per_epoch,
+                                 width=args.size[0] if args.size else None,
+                                 height=args.size[1] if args.size else None)
             except OSError as e:
                 raise BadFileError(path, f"cannot write: {e.strerror or e}") from None
 

@@ -200,6 +200,9 @@ def _blank_lines(path: str | os.PathLike[str], layout: _Layout) -> int:
                 return n
             data = pending + chunk if chunk else pending + b"\n"   # a last line, unended
             cut = data.rfind(b"\n") + 1
+            if cut == 0:   # no line ends in this chunk yet: read on
+                pending = data
+                continue
             b = np.frombuffer(data, dtype=np.uint8, count=cut)
             line_starts = np.concatenate(([0], np.flatnonzero(b[:-1] == 10) + 1))
             for i in np.flatnonzero(np.isin(b[line_starts], starts_blank)).tolist():

@@ -472,12 +472,12 @@ class Experiment:
         grads = [g for g in (*s.dW[1:], *s.db[1:]) if g is not None]
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if not math.isfinite(loss) or not _finite(*grads):
-                raise StepRefused(self.trainer._diverged_message(loss))
+                raise StepRefused(self.trainer.refusal_message(loss))
             mark = self.trainer.mark()
             rec = st.next()
             if not _finite(*(p for pair in self.net.params() for p in pair)):
                 st.back()
-                raise StepRefused(self.trainer._diverged_message(float("inf")))
+                raise StepRefused(self.trainer.refusal_message(float("inf")))
         if self.sample is None:
             self.trainer.record_iteration(loss)
         else:

@@ -128,7 +128,7 @@ def _trainer(t: dict[str, Any], N: int) -> None:
         if key in t:
             _int(t[key], f"trainer.{key}", 0, MAX_COUNT)
     if "pos" in t:
-        _int(t["pos"], "trainer.pos (position in the epoch)", 0, N)
+        _int(t["pos"], "trainer.pos (position in the epoch)", 0, max(0, N - 1))
     if "batch_size" in t:
         _int(t["batch_size"], "trainer.batch_size", 1, MAX_BATCH)
     if "seed" in t:

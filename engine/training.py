@@ -21,8 +21,31 @@ from .optim import Optimizer, make_optimizer
 Array = np.ndarray
 
 
+# Divergence, defined (see ``Trainer.run``). With C₀ the loss of the whole training set
+# when training started, the run has diverged when
+#  - a loss or a gradient is NaN or ±Inf, or
+#  - one iteration's (mini-batch) loss exceeds GROWTH_ITERATION × C₀, or
+#  - an epoch's mean training loss exceeds GROWTH_EPOCH × the best epoch mean so far
+#    and exceeds C₀ (a loss wobbling at 10⁻¹² after a perfect fit is not a blow-up).
+# C₀ is a whole-set mean, not the first mini-batch's loss: with batch size 1 that can
+# be 10⁻⁷ (a sample that happens to fit) and the next sample's 0.5 is no divergence.
+# Plain gradient descent that is stable lowers the loss; a loss that grows by orders of
+# magnitude does so exponentially, and waiting for Inf meant ~50 epochs of growth.
+GROWTH_ITERATION = 1e6
+GROWTH_EPOCH = 1e4
+
+
 class TrainingDiverged(RuntimeError):
-    """The loss or a gradient became NaN/Inf; the weights were left finite."""
+    """The loss grew by orders of magnitude (or became NaN/Inf); see ``GROWTH_*``.
+
+    The network was set back to the weights it had before the blow-up began: those
+    the best epoch started from, if its mean loss was at most C₀, else those the run
+    started from (``kept_epoch``: the epoch those weights end, 0 = untrained).
+    """
+
+    def __init__(self, message: str, kept_epoch: int = 0) -> None:
+        super().__init__(message)
+        self.kept_epoch = kept_epoch
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,12 @@ class History:
 
 
 _add = np.add.reduce
+
+
+def _power(x: float) -> str:
+    """10⁴ for 1e4: the growth factors as a reader writes them."""
+    return "10" + str(round(math.log10(x))).translate(str.maketrans("0123456789-",
+                                                                    "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 
 
 def _finite(*arrays: Array | None) -> bool:
@@ -116,6 +145,13 @@ class Trainer:
         self._pos = 0
         self._epoch_sum = 0.0
         self._epoch_count = 0
+        # The last safe point (weights, optimizer state, epoch), the weights the running
+        # epoch started from (safe if its losses turn out low), C₀ and the best epoch mean.
+        self._good: tuple[list[tuple[Array, Array]], dict[str, Any], int] | None = None
+        self._candidate: tuple[list[tuple[Array, Array]], dict[str, Any], int] | None = None
+        self._c0: float | None = None
+        self._best = math.inf
+        self._run_start = 0
 
     @property
     def n_samples(self) -> int:
@@ -149,6 +185,9 @@ class Trainer:
             ) -> Iterator[TrainRecord]:
         """Yield one record per iteration; ``epochs=None`` runs until the caller stops.
 
+        Raises ``TrainingDiverged`` (after setting the weights back to the last safe
+        point: the end of the best epoch so far, or where the run started) when the
+        loss grows by orders of magnitude; see ``GROWTH_ITERATION`` and ``GROWTH_EPOCH``.
         ``on_grads(iteration, grads, W_before)``, if given, is called after each
         applied update with the mini-batch's gradients and the (W, b) pairs they
         were computed with (``self.net`` already holds the updated weights).
@@ -157,9 +196,12 @@ class Trainer:
             raise ValueError(f"epochs must be a whole number ≥ 0, got {epochs!r}")
         target = None if epochs is None else self.epoch + int(epochs)
         net, opt = self.net, self.optimizer
+        c0 = self._start_run()
+        before: list[tuple[Array, Array]] = []
         while target is None or self.epoch < target:
             Xb, Yb = self._batch()
-            before = net.params()
+            if on_grads is not None:
+                before = net.params()
             # Overflow is expected when a run diverges; it is caught below, by value.
             with np.errstate(over="ignore", invalid="ignore"):
                 trace = net.forward(Xb, check=False)
@@ -168,15 +210,35 @@ class Trainer:
                 ok = math.isfinite(loss) and _finite(*grads.dW, *grads.db)
                 if ok:
                     opt.step(net, grads)
-            if not ok:
-                raise TrainingDiverged(self._diverged_message(loss))
-            if not _finite(*(p for pair in net.params() for p in pair)):
-                net.set_params_ref(before)  # updates make new arrays: the old ones are intact
-                raise TrainingDiverged(self._diverged_message(float("inf")))
+            at = None   # this iteration (its name is made only when needed)
+            if not ok or not _finite(*(p for pair in net.params() for p in pair)):
+                self._diverged(at, loss if not math.isfinite(loss) else float("inf"))
+            if loss > GROWTH_ITERATION * c0:
+                self._diverged(at, loss, f"more than {_power(GROWTH_ITERATION)} × the loss "
+                                         f"{c0:.3g} training started from")
             if on_grads is not None:
                 on_grads(self.iteration + 1, grads, before)
-            yield self.record_iteration(loss)
+            rec = self.record_iteration(loss)
+            if rec.epoch_done:
+                self._watch_epoch(rec, c0)
+            yield rec
 
+    def _watch_epoch(self, rec: TrainRecord, c0: float) -> None:
+        """At an epoch's end: diverged (its mean grew by orders of magnitude), or a new safe
+        point to go back to."""
+        train, best = float(rec.train_loss or 0.0), self._best
+        if train > GROWTH_EPOCH * best and train > c0:
+            self._diverged(f"the end of epoch {self.epoch} (iteration {self.iteration})",
+                           train, f"the epoch's mean, more than {_power(GROWTH_EPOCH)} × "
+                                  f"{best:.3g}, the lowest loss so far")
+        # The weights this epoch started from are safe when the epoch's losses, measured
+        # along the way from them, were the lowest yet and no higher than C₀. (The
+        # weights at the epoch's end may already be the first steps of a blow-up: an
+        # epoch's mean says nothing about its last update.)
+        if train <= min(best, c0):
+            self._good = self._candidate
+        self._best = min(best, train)
+        self._candidate = self._snapshot()
     def record_iteration(self, loss: float) -> TrainRecord:
         """Count one iteration on the batch ``next_indices()`` named, whose loss was ``loss``.
 
@@ -227,10 +289,62 @@ class Trainer:
         del h.iter_loss[n_it:], h.epoch_train[n_tr:], h.epoch_val[n_val:]
         del h.epoch_iteration[n_ep:]
 
-    def _diverged_message(self, loss: float) -> str:
-        return (f"training diverged at iteration {self.iteration + 1} (epoch {self.epoch + 1}): "
-                f"the loss became {loss}. The weights were kept at their last finite values. "
-                f"Try a smaller learning rate (now {self.optimizer.lr:g}).")
+    def _start_run(self) -> float:
+        """Measure C₀ (first run only), make where this run starts a safe point; C₀."""
+        self._run_start = self.epoch
+        if self._c0 is None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                c0 = self.net.loss_of(self.net.forward(self.X, check=False), self.Y)
+            self._c0 = c0 if math.isfinite(c0) else math.inf
+        # Where training started counts as an epoch: a first epoch 10⁴ × C₀ has diverged.
+        self._best = min(self.history.epoch_train, default=self._c0)
+        self._best = min(self._best, self._c0)
+        # Weights changed since the last safe point (stepped, loaded, edited): start here.
+        now = self.net.params()
+        if self._good is None or any(a is not b for pa, pb in zip(now, self._good[0],
+                                                                     strict=True)
+                                     for a, b in zip(pa, pb, strict=True)):
+            self._good = self._snapshot()
+        self._candidate = self._snapshot()
+        return self._c0
+
+    def _snapshot(self) -> tuple[list[tuple[Array, Array]], dict[str, Any], int]:
+        """The weights now (and the optimizer's state): a possible point to go back to."""
+        # The engine never writes weights in place (each update makes new arrays), so
+        # references are a snapshot; the optimizer's state_dict copies its arrays.
+        return [(W, b) for W, b in self.net.params()], self.optimizer.state_dict(), self.epoch
+
+    def _diverged(self, at: str | None, loss: float, why: str = "") -> None:
+        """Go back to the last safe point and raise TrainingDiverged with one message."""
+        if at is None:
+            at = f"iteration {self.iteration + 1} (epoch {self.epoch + 1})"
+        assert self._good is not None
+        params, opt_state, epoch = self._good
+        self.net.set_params_ref(params)
+        lr = self.optimizer.lr      # α may have been changed since: keep the one in use
+        self.optimizer.load_state_dict(opt_state)
+        self.optimizer.lr = lr
+        # The interrupted epoch is dropped: the next run starts a fresh one.
+        self._perm, self._pos = None, 0
+        self._epoch_sum, self._epoch_count = 0.0, 0
+        raise TrainingDiverged(self._diverged_message(at, loss, why, epoch), kept_epoch=epoch)
+
+    def refusal_message(self, loss: float) -> str:
+        """Why a walked update was refused (its loss, a gradient or a weight not finite)."""
+        lr = self.optimizer.lr
+        return (f"the update of iteration {self.iteration + 1} was refused: the loss became "
+                f"{loss:.3g}, and the weights would not be finite numbers. The weights were "
+                f"kept. α = {lr:g} is too large: train with a smaller learning rate, "
+                f"e.g. α = {lr / 10:g}.")
+
+    def _diverged_message(self, at: str, loss: float, why: str, kept_epoch: int) -> str:
+        lr = self.optimizer.lr
+        where = ("where this run started" if kept_epoch == self._run_start
+                 else f"at the end of epoch {kept_epoch}, before the loss began to grow")
+        grew = f"the loss reached {loss:.3g}" + (f" ({why})" if why else "")
+        return (f"training diverged at {at}: {grew}. The weights were set back to those {where}. "
+                f"α = {lr:g} is too large: train with a smaller learning rate, "
+                f"e.g. α = {lr / 10:g}.")
 
     def state_at(self, mark: tuple[Any, ...]) -> dict[str, Any]:
         """What ``state_dict`` returned when ``mark`` was taken (the history cut back)."""
@@ -269,8 +383,8 @@ class Trainer:
         N = self.n_samples
         if not 1 <= self.batch_size <= N:
             raise ValueError(f"batch size {self.batch_size} is outside 1..{N}")
-        if not 0 <= self._pos <= N:
-            raise ValueError(f"the position in the epoch ({self._pos}) is outside 0..{N}")
+        if not 0 <= self._pos < N:
+            raise ValueError(f"the position in the epoch ({self._pos}) is outside 0..{N - 1}")
         if self._perm is not None and not np.array_equal(np.sort(self._perm), np.arange(N)):
             raise ValueError("the shuffle order is not a permutation of the samples")
         if self.iteration < 0 or self.epoch < 0:

@@ -20,7 +20,7 @@ from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.fileio import BadFileError, atomic_write_bytes
 
-from .loss_plot import _ensure_app
+from .loss_export import ensure_app
 
 # Okabe-Ito colours (distinct for colour-blind readers), then two more for runs 7 and 8.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
@@ -100,7 +100,7 @@ def export_compare_plot(x_name: str, curves: Sequence[Curve], path: str | os.Pat
                         log_y: bool = False, width: int = 1200, height: int | None = None
                         ) -> None:
     """Export overlaid curves without a window (for the CLI)."""
-    app: Any = _ensure_app()
+    app: Any = ensure_app()
     w = ComparePlotWidget()
     try:
         w.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)

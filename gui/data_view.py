@@ -20,6 +20,8 @@ from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.grid import GridCancelled, curve, decision_grid, padded_limits
 
+from . import style
+
 # One colour per class; classes 0 and 1 match the ends of CET-D1 (blue / red).
 CLASS_COLORS = ["#3a5fcd", "#c8323c", "#2e9e44", "#e6a117", "#7b3fa0",
                 "#17a2b8", "#8c564b", "#e377c2", "#555555", "#bcbd22"]
@@ -83,7 +85,6 @@ class DataView(QWidget):
         self.selected: int | None = None
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #444; padding: 4px;")
         # Alone in the dock (no plot for > 2 inputs) it reads from the top, not mid-air.
         self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         # The title is a wrapping label, not the PlotItem's: that one sets the plot's minimum
@@ -91,13 +92,9 @@ class DataView(QWidget):
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.title.setStyleSheet("color: #222; background: white; padding: 4px 4px 0 4px;")
         self.glw = pg.GraphicsLayoutWidget()
-        self.glw.setBackground("w")
         self.plot = self.glw.addPlot(row=0, col=0)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
-        for side in ("left", "bottom"):
-            self.plot.getAxis(side).setTextPen("k")
         # A fixed width: with the aspect locked, an auto-sized left axis oscillated (its
         # labels widen it, the view narrows, the y range grows, the labels change back…),
         # ~60 relayouts and prediction grids a second even when idle.
@@ -117,8 +114,6 @@ class DataView(QWidget):
         self.colorbar = pg.ColorBarItem(values=(0, 1), colorMap=self.cmap, interactive=False,
                                         width=14)
         self.colorbar.setImageItem(self.image)
-        self.colorbar.axis.setTextPen("k")
-        self.colorbar.axis.setLabel("network output a<sub>L</sub>", color="#222")
         self.colorbar.axis.setWidth(None)  # ColorBarItem fixes 45 px: the label got cut off
         self.glw.addItem(self.colorbar, row=0, col=1)
         # No axis here has units, so no SI prefix: without this each range change
@@ -141,6 +136,7 @@ class DataView(QWidget):
         # whole class of points whenever the data filled the corner it sat in.
         self.legend = pg.LegendItem(colCount=4, labelTextColor="k")
         self.glw.addItem(self.legend, row=1, col=0, colspan=2)
+        self.apply_theme()
         # The prediction is drawn over the whole visible plane, so panning, zooming or a
         # locked aspect ratio never leaves the boundary stopping in mid-air.
         self.plot.vb.sigRangeChanged.connect(self._on_range_changed)
@@ -163,6 +159,23 @@ class DataView(QWidget):
         self._clear()
 
     # -- public API -----------------------------------------------------------------
+    def apply_theme(self) -> None:
+        """Take style's current paper and text colours (the plane's colours stay)."""
+        self.message.setStyleSheet(f"color: {style.TEXT}; padding: 4px;")
+        self.title.setStyleSheet(f"color: {style.TEXT}; background: {style.BACKGROUND}; "
+                                 "padding: 4px 4px 0 4px;")
+        self.glw.setBackground(style.BACKGROUND)
+        for axis in (self.plot.getAxis("left"), self.plot.getAxis("bottom"), self.colorbar.axis):
+            axis.setTextPen(style.TEXT)
+        self.colorbar.axis.setLabel("network output a<sub>L</sub>", color=style.TEXT)
+        self.legend.setLabelTextColor(style.TEXT)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=style.TEXT)
+        for side, label in (("bottom", self.plot.getAxis("bottom").labelText),
+                            ("left", self.plot.getAxis("left").labelText)):
+            if label:
+                self.plot.setLabel(side, label, color=style.TEXT)
+
     def set_dataset(self, ds: Any) -> None:
         """Show ``ds`` (engine.datasets.Dataset); clears the selection."""
         self.ds = ds
@@ -352,8 +365,8 @@ class DataView(QWidget):
                     else [pg.mkPen("#333", width=1.5)] * xv.size)
             self.val_scatter.setData(xv, yv, pen=pens, brush=None, name="validation samples")
         two_d = ds.input_size == 2
-        self.plot.setLabel("bottom", "x₁" if two_d else "x", color="#222")
-        self.plot.setLabel("left", "x₂" if two_d else "y", color="#222")
+        self.plot.setLabel("bottom", "x₁" if two_d else "x", color=style.TEXT)
+        self.plot.setLabel("left", "x₂" if two_d else "y", color=style.TEXT)
         self.plot.setAspectLocked(two_d)
         self._fill_legend()
         self.colorbar.setVisible(two_d and ds.output_size == 1)

@@ -7,7 +7,7 @@ panel only chooses words and fonts.  Text is large: teachers project it.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, Qt
 from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -16,6 +16,9 @@ from gui import style
 
 CELL_HINT = "Hover a cell of a matrix to see the numbers that produced it."
 START_HINT = "press → to start"
+# Fitting the text to a short panel: scales tried in steps of FIT_STEP, down to FIT_MIN × the
+# scale asked for but not below the normal size (below that it scrolls).
+FIT_STEP, FIT_MIN = 0.05, 0.6
 
 
 def describe(rec) -> str:
@@ -86,13 +89,14 @@ class FormulaPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        # White paper in both themes, like the plots: the text colours are the house's dark
-        # ones, which a dark theme's background made unreadable.
-        for w in (body, scroll.viewport()):
-            pal = w.palette()
-            pal.setColor(QPalette.ColorRole.Window, QColor(style.BACKGROUND))
-            w.setPalette(pal)
-            w.setAutoFillBackground(True)
+        self._body, self._scroll = body, scroll
+        self._wanted = 1.0   # the scale asked for; _fit_height may show less
+        self._compact = False
+        scroll.viewport().installEventFilter(self)
+        # The paper of the current theme (style.BACKGROUND) under the house's text colours:
+        # the window palette's background did not go with them.
+        self._papers = (body, scroll.viewport())
+        self.apply_theme()
         self.set_font_scale(1.0)
         self.show_step(None)
         self.show_cell_text(None)
@@ -114,15 +118,44 @@ class FormulaPanel(QWidget):
             self._shapes.setText(record.formula_shapes)
             self._sentence.setText(describe(record))
         self._restyle()
+        self._fit_height()
+
+    def apply_theme(self) -> None:
+        """Take style's current paper and text colours."""
+        for w in self._papers:
+            pal = w.palette()
+            pal.setColor(QPalette.ColorRole.Window, QColor(style.BACKGROUND))
+            w.setPalette(pal)
+            w.setAutoFillBackground(True)
+        if hasattr(self, "_phase"):
+            self._restyle()
 
     def show_cell_text(self, text: str | None) -> None:
         """Show the engine's explanation of one cell (``Stepper.explain``); ``None`` = hint."""
         self._cell.setText(CELL_HINT if text is None else text)
         color = style.MUTED if text is None else style.TEXT
         self._cell.setStyleSheet(f"color: {color};")
+        # Presentation mode: the hint's line goes to the equation until a cell is hovered.
+        self._cell.setVisible(not (self._compact and text is None))
+        self._fit_height()
+
+    def set_compact(self, on: bool) -> None:
+        """Presentation mode: no "hover a cell" hint line (the arithmetic still appears)."""
+        self._compact = on
+        lay = self._body.layout()
+        lay.setContentsMargins(12, 4 if on else 8, 12, 2 if on else 8)   # px for the text
+        lay.setSpacing(3 if on else -1)
+        if self._cell.text() == CELL_HINT:
+            self._cell.setVisible(not on)
+        self._fit_height()
 
     def set_font_scale(self, f: float) -> None:
-        """Scale all text (presentation mode)."""
+        """Scale all text (presentation mode), less if the panel is too short for it."""
+        self._wanted = f
+        self._apply_scale(f)
+        self._fit_height()
+
+    def _apply_scale(self, f: float) -> None:
         self._scale = f
         self._title.setFont(style.font(f, 3, bold=True))
         self._formula.setFont(style.font(f, 11))
@@ -130,6 +163,32 @@ class FormulaPanel(QWidget):
         self._sentence.setFont(style.font(f, 2))
         self._cell.setFont(style.font(f, 2, family="monospace"))
         self._restyle()
+
+    def _fit_height(self) -> None:
+        """The largest scale, down to ``FIT_MIN`` × the one asked for, that needs no scrolling.
+
+        At 1280×720 in presentation mode the panel is ~130 px high: at the full scale
+        the sentence was cut off below a scroll bar.
+        """
+        view = self._scroll.viewport()
+        avail, width = view.height(), view.width()
+        if avail <= 0 or width <= 0:
+            return
+        # never below the normal size: the point of presentation mode is larger text
+        f, lowest = self._wanted, max(min(1.0, self._wanted), self._wanted * FIT_MIN)
+        while True:
+            if abs(f - self._scale) > 1e-9:
+                self._apply_scale(f)
+            need = self._body.heightForWidth(width)
+            if need <= avail or f <= lowest:
+                return
+            f = max(lowest, f - FIT_STEP)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        """Fit again when the scroll area's viewport (not only this panel) got its new size."""
+        if obj is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_height()
+        return False
 
     def plain_text(self) -> str:
         """Everything the panel shows, one label per line (for tests and copying)."""

@@ -24,17 +24,15 @@ from PyQt6.QtWidgets import (
 
 from engine.formulas import sub
 from gui import style
+from gui.graph_fit import LOSS_GAP, NODE_PX, TWO_LINES, GraphFit
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
-NODE_PX = 16.0    # a neuron's diameter when the view has room
-ARROW_ROOM = 28.0   # px between the title and the picture: the arrow is 22 px tall
-NODE_MIN_PX = 10.0   # … and in a short view: smaller is hard to see from the back of a room
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
 
 
-class GraphView(QWidget):
+class GraphView(GraphFit, QWidget):
     """Draw a Network as columns of neurons and follow a Stepper's steps.
 
     Signals
@@ -48,7 +46,6 @@ class GraphView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._glw = pg.GraphicsLayoutWidget()
-        self._glw.setBackground(style.BACKGROUND)
         # No context menu, from the start: building one and then disabling it took ~6 ms.
         self._vb = self._glw.addViewBox(enableMenu=False)
         self._vb.invertY(True)
@@ -59,8 +56,7 @@ class GraphView(QWidget):
         self.legend.setWordWrap(True)
         self.legend.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.legend.setFont(style.font(1.0, -1))
-        self.legend.setStyleSheet(f"color: {style.MUTED}; background: {style.BACKGROUND}; "
-                                  "padding: 0 6px 2px 6px;")
+        self.apply_theme()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -130,6 +126,12 @@ class GraphView(QWidget):
         """Hide the legend line (presentation: at large fonts it wrapped to two lines)."""
         self.legend.setVisible(not on)
 
+    def apply_theme(self) -> None:
+        """Take style's current paper colours (the texts follow at the next set_network)."""
+        self._glw.setBackground(style.BACKGROUND)
+        self.legend.setStyleSheet(f"color: {style.MUTED}; background: {style.BACKGROUND}; "
+                                  "padding: 0 6px 2px 6px;")
+
     def set_font_scale(self, f: float) -> None:
         """Scale all text (presentation mode)."""
         self._scale = f
@@ -171,8 +173,8 @@ class GraphView(QWidget):
         return QRectF(l - pad, -h, 2 * pad, 2 * h)
 
     def _text(self, text: str, x: float, y: float, anchor, delta: float = 0.0,
-              bold: bool = False, color: str = style.TEXT) -> pg.TextItem:
-        item = pg.TextItem(text, color=color, anchor=anchor)
+              bold: bool = False, color: str | None = None) -> pg.TextItem:
+        item = pg.TextItem(text, color=color or style.TEXT, anchor=anchor)
         item.setPos(x, y)
         self._vb.addItem(item, ignoreBounds=True)
         self._texts.append((item, delta, bold))
@@ -194,7 +196,8 @@ class GraphView(QWidget):
         self._vb.clear()
         self._texts, self._edges, self._sizes = [], {}, list(sizes)
         self._scatters = []   # one per drawn layer of neurons
-        self._label_sizes: dict[tuple[bool, float], tuple[float, float]] = {}
+        self._label_sizes: dict[tuple[int, float], tuple[float, float]] = {}
+        self._label_form, self._label_step = TWO_LINES, 1
         self._colored: list = []   # the W arrays the edges were coloured from
         self._layer_texts: list[pg.TextItem] = []
         L = len(sizes) - 1
@@ -211,20 +214,22 @@ class GraphView(QWidget):
         self._vb.addItem(self._sel_rect)
         for l in range(1, L + 1):
             self._build_edges(l, sizes[l - 1], sizes[l])
-        self._label_lines: list[tuple[str, str]] = []   # (two lines, one line) per layer
+        # per layer: the label on two lines, on one, on three (see TWO_LINES & co.)
+        self._label_lines: list[tuple[str, str, str]] = []
         for l, n in enumerate(sizes):
             self._build_layer(l, n)
             name = "input" if l == 0 else acts[l - 1]
             units = f"{n} unit{'s' if n != 1 else ''}"
-            self._label_lines.append((f"ℓ = {l} · {name}\n{units}", f"ℓ = {l} · {name} · {units}"))
+            self._label_lines.append((f"ℓ = {l} · {name}\n{units}", f"ℓ = {l} · {name} · {units}",
+                                      f"ℓ = {l}\n{name}\n{units}"))
             self._layer_texts.append(self._text(self._label_lines[-1][0], l, top - 0.4,
                                                 (0.5, 0), 0))
         # The loss node, right of the output layer.
-        self._loss_x = L + 0.75
+        self._loss_x = L + LOSS_GAP   # _fit_range moves it further right if labels need it
         self._loss_box = QGraphicsRectItem(QRectF(self._loss_x - 0.15, -0.9, 0.3, 1.8))
         self._loss_box.setPen(pg.mkPen(style.NEUTRAL, width=2))
         self._vb.addItem(self._loss_box)
-        self._text("C", self._loss_x, 0, (0.5, 0.5), 4, True)
+        self._c_text = self._text("C", self._loss_x, 0, (0.5, 0.5), 4, True)
         self._loss_text = self._text(style.NOT_COMPUTED, self._loss_x, 1.0, (0.5, 0), -1)
         self._arrow = pg.ArrowItem(headLen=26, headWidth=22, tailLen=50, tailWidth=9, pen=None)
         self._vb.addItem(self._arrow, ignoreBounds=True)
@@ -233,84 +238,6 @@ class GraphView(QWidget):
         self._fit_range()
         self.set_selected_layer(self._selected if self._selected and self._selected <= L
                                 else None)
-
-    def _fit_range(self) -> None:
-        """The picture in data units plus margins in pixels for the texts around it.
-
-        Texts keep their point size while the view shrinks, so a fixed data range
-        let the title and the layer labels run off a short view (e.g. at 1280×800).
-        """
-        if not self._sizes:
-            return
-        w, h = self._vb.width(), self._vb.height()
-        if w < 40 or h < 40:
-            return
-
-        def size(item: pg.TextItem):  # text items ignore the view's scale: this is pixels
-            return item.textItem.boundingRect()
-
-        # Between the title and the picture, room in pixels for the step's arrow: in data
-        # units it overlapped the title whenever the units were small (blocks of 784).
-        above = size(self._step_text).height() + 4 + ARROW_ROOM
-        y0, y1 = -self._top, self._top - 0.4   # the highlight band's top, labels' top
-        x0, x1 = 0.0, self._loss_x
-        loss_w = size(self._loss_text).width()
-
-        def scales(one: bool) -> tuple[float, float, float, float]:
-            label_w, label_h = self._label_size(one)
-            below, half = label_h + 4, max(label_w, loss_w) / 2 + 6
-            return ((y1 - y0) / max(h - above - below, 20.0), below,
-                    (x1 - x0) / max(w - 2 * half, 20.0), half)
-
-        one = False
-        upp, below, upx, half = scales(False)
-        if 0.95 / upp < NODE_PX:
-            # Short view (a projector at 1280×720 in presentation mode): a layer's label
-            # on one line gives the neurons its second line, if it clears the next column.
-            alt = scales(True)
-            if self._label_size(True)[0] + 12 <= 1.0 / alt[2] and alt[0] < upp:
-                one, (upp, below, upx, half) = True, alt
-        self._set_label_lines(one)
-        self._step_text.setPos(self._step_text.pos().x(), y0 - ARROW_ROOM * upp)
-        self._arrow_y = y0 - ARROW_ROOM / 2 * upp
-        self._arrow.setPos(self._arrow.pos().x(), self._arrow_y)
-        self._vb.setRange(xRange=(x0 - half * upx, x1 + half * upx),
-                          yRange=(y0 - above * upp, y1 + below * upp), padding=0)
-        # Neurons are one unit apart: in a short view (1280×720, presentation mode) 16 px
-        # circles ran into each other, so they shrink to the spacing (down to NODE_MIN_PX).
-        node = float(round(min(NODE_PX, max(NODE_MIN_PX, 0.95 / upp))))
-        if node != self._node_px:
-            self._node_px = node
-            for scatter in self._scatters:
-                scatter.setSize(node)
-                scatter.opts["hoverSize"] = node + 4
-
-    def _label_size(self, one: bool) -> tuple[float, float]:
-        """Widest and tallest layer label on one line or two, in pixels.
-
-        Measured once per architecture and font size (by setting the text), not on every
-        resize, which would switch the labels back and forth each time.
-        """
-        key = (one, self._scale)
-        if key not in self._label_sizes:
-            shown = "\n" not in self._layer_texts[0].toPlainText()
-            self._set_label_lines(one)
-            rects = [t.textItem.boundingRect() for t in self._layer_texts]
-            self._label_sizes[key] = (max(r.width() for r in rects),
-                                      max(r.height() for r in rects))
-            self._set_label_lines(shown)
-        return self._label_sizes[key]
-
-    def _set_label_lines(self, one: bool) -> None:
-        """Layer labels on one line ("ℓ = 1 · tanh · 8 units") or two."""
-        for item, texts in zip(self._layer_texts, self._label_lines, strict=True):
-            text = texts[1] if one else texts[0]
-            if item.toPlainText() != text:
-                item.setText(text)
-                item.textItem.setTextWidth(-1)   # two lines are centred at their own width
-                if not one:
-                    item.textItem.setTextWidth(item.textItem.document().idealWidth())
-                item.updateTextPos()
 
     def _build_layer(self, l: int, n: int) -> None:
         if n > MAX_UNITS:

@@ -9,17 +9,15 @@ Numbering and the CSV format: see ``engine.history_csv``.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QColor, QPen
+from PyQt6.QtGui import QColor, QFont, QFontInfo
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.fileio import atomic_write_via
 from engine.history_csv import (  # noqa: F401 - part of this module's interface
     CSV_HEADER,
     epoch_ends,
@@ -30,12 +28,36 @@ from engine.history_csv import (  # noqa: F401 - part of this module's interface
     write_history_csv,
 )
 
+from . import style
+from .loss_axis import LossAxis
 from .loss_buffers import Counting, EpochX, Extent, Growing
+from .loss_export import (  # noqa: F401 - part of this module's interface
+    EMPTY,
+    EXPORT_SIZE,
+    EXPORT_TYPES,
+    X_AXES,
+    export_loss_plot,
+    is_empty,
+)
+from .loss_legend import LegendPlacer
 from .loss_range import Range, StickyViewBox, padded, sticky_x, sticky_y
 
-X_AXES = ("iteration", "epoch")
-EXPORT_TYPES = (".png", ".svg", ".csv")
 HINT = "Train (toolbar) to see the loss fall"
+# Short, so that the legend fits one row of a narrow dock (the axis says "loss C").
+LEGEND_NAMES = ("per mini-batch", "train, epoch mean", "validation")
+# The view of an empty plot: iterations 0..10, loss 0..1 (log: 10⁻²..10⁰).
+EMPTY_RANGE = ((0.0, 10.0), ((0.0, 1.0), (-2.0, 0.0)))
+LEGEND_EVERY = 15   # refreshes (½ s while training) between choices of the legend's corner
+# Per theme: paper, text, axis line, the three curves, the legend's paper inside the plot.
+COLORS = {
+    "light": {"paper": "#ffffff", "text": "#222222", "axis": (90, 90, 90), "hint": "#777777",
+              "iter": (70, 110, 200, 150), "train": (20, 40, 140), "val": (220, 100, 20),
+              "legend": (255, 255, 255, 215)},
+    "dark": {"paper": "#1f1f22", "text": "#e4e4e4", "axis": (170, 170, 170), "hint": "#a6a6a6",
+             "iter": (110, 150, 235, 150), "train": (150, 190, 255), "val": (245, 150, 70),
+             "legend": (31, 31, 34, 215)},
+}
+LABEL_SCALE = 1.15  # axis labels a little larger than ticks and legend, at every size
 # Beyond this many epochs the markers merge into a thick line, and each refresh would
 # rebuild thousands of them: the epoch curves are then drawn as plain lines.
 MAX_EPOCH_SYMBOLS = 200
@@ -44,42 +66,6 @@ EPOCH_SYMBOLS = ("o", "s")  # train, validation
 # with 1 each column keeps its min and max, so a band looks the same and costs a fraction
 # to draw; the thick epoch lines of a long run cost ~1.5 ms more per paint at 5.
 DOWNSAMPLE_FACTOR = 1.0
-
-
-class _GridAxis(pg.AxisItem):
-    """An AxisItem whose translucent grid lines are drawn as the opaque colour they show.
-
-    Qt's raster engine draws a translucent cosmetic line about 20 times slower than
-    an opaque one: pyqtgraph's three-level grid over a 1000×500 plot cost ~15 ms per
-    repaint. Pre-blending each tick pen with the background draws the same picture
-    (the grid sits under the curves, see ``LossPlotWidget``) in well under 1 ms.
-    """
-
-    def __init__(self, orientation: str, background: QColor) -> None:
-        super().__init__(orientation)
-        self._bg = background
-        self._pens: dict[int, QPen] = {}
-
-    def generateDrawSpecs(self, p: Any) -> Any:  # noqa: N802 - pyqtgraph's name
-        specs = super().generateDrawSpecs(p)
-        if specs is None:
-            return None
-        axis, ticks, texts = specs
-        return axis, [(self._opaque(pen), p1, p2) for pen, p1, p2 in ticks], texts
-
-    def _opaque(self, pen: QPen) -> QPen:
-        c = pen.color()
-        if c.alpha() == 255:
-            return pen
-        key = c.rgba()
-        if key not in self._pens:
-            a, bg = c.alphaF(), self._bg
-            blended = QColor.fromRgbF(*(a * f + (1 - a) * g for f, g in (
-                (c.redF(), bg.redF()), (c.greenF(), bg.greenF()), (c.blueF(), bg.blueF()))))
-            out = QPen(pen)
-            out.setColor(blended)
-            self._pens[key] = out
-        return self._pens[key]
 
 
 class LossPlotWidget(QWidget):
@@ -103,10 +89,15 @@ class LossPlotWidget(QWidget):
         bg = QColor("white")
         self.view_box = StickyViewBox()
         self.view_box.sticky = self._sticky_range
-        self.plot_widget = pg.PlotWidget(
-            background=bg, viewBox=self.view_box,
-            axisItems={side: _GridAxis(side, bg) for side in ("left", "bottom")})
-        self.plot_item = self.plot_widget.getPlotItem()
+        # A layout of two rows: the plot, and under it the legend. Inside the plot the
+        # legend hid the curves whenever they passed its corner (a noisy mini-batch
+        # curve passes every corner).
+        self.plot_widget = pg.GraphicsLayoutWidget()
+        self.plot_widget.setBackground(bg)
+        self.plot_item = pg.PlotItem(
+            viewBox=self.view_box,
+            axisItems={side: LossAxis(side, bg) for side in ("left", "bottom")})
+        self.plot_widget.addItem(self.plot_item, row=0, col=0)
         pi = self.plot_item
         pi.showGrid(x=True, y=True, alpha=0.25)
         for side in ("left", "bottom"):
@@ -117,21 +108,24 @@ class LossPlotWidget(QWidget):
             ax.enableAutoSIPrefix(False)  # "loss C (x0.001)" confuses more than it helps
         for side in ("top", "right"):   # hidden, but linked: no label re-render per range
             pi.getAxis(side).enableAutoSIPrefix(False)
-        pi.setLabel("left", "loss C", color="#222")
-        pi.setLabel("bottom", "iteration", color="#222")
-        self.legend = pi.addLegend(offset=(-10, 10), labelTextColor="k")
+        self._text_px = 11.0
+        self._refreshes = 0
+        self._text_color = "#222"
         # Peak downsampling keeps spikes visible; clip-to-view keeps 10⁶ points interactive.
         self.iter_curve = pi.plot(pen=pg.mkPen((70, 110, 200, 150), width=1),
                                   autoDownsampleFactor=DOWNSAMPLE_FACTOR,
-                                  name="train loss (mini-batch, per iteration)")
+                                  name=LEGEND_NAMES[0])
         self.epoch_train_curve = pi.plot(
             pen=pg.mkPen((20, 40, 140), width=2.5), symbol=EPOCH_SYMBOLS[0], symbolSize=6,
-            symbolBrush=(20, 40, 140), symbolPen=None, name="train loss (mean over the epoch)",
+            symbolBrush=(20, 40, 140), symbolPen=None, name=LEGEND_NAMES[1],
             autoDownsampleFactor=DOWNSAMPLE_FACTOR)
         self.epoch_val_curve = pi.plot(
             pen=pg.mkPen((220, 100, 20), width=2.5, style=pg.QtCore.Qt.PenStyle.DashLine),
             symbol=EPOCH_SYMBOLS[1], symbolSize=6, symbolBrush=(220, 100, 20), symbolPen=None,
-            name="validation loss (per epoch)", autoDownsampleFactor=DOWNSAMPLE_FACTOR)
+            name=LEGEND_NAMES[2], autoDownsampleFactor=DOWNSAMPLE_FACTOR)
+        self._legend = LegendPlacer(self.plot_widget.ci, pi, [
+            self.iter_curve, self.epoch_train_curve, self.epoch_val_curve])
+        self.legend = self._legend.below
         self.iter_curve.setDownsampling(auto=True, method="peak")
         self.iter_curve.setClipToView(True)
         # While they have markers the epoch curves are drawn whole: clipping them, or
@@ -150,6 +144,8 @@ class LossPlotWidget(QWidget):
         self.hint.setStyleSheet("color: #777; font-size: 11pt; background: transparent;")
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setMinimumSize(240, 160)
+        self.set_text_px(QFontInfo(style.font()).pixelSize())
+        self.apply_theme()
 
     # -- public API ---------------------------------------------------------
     def set_history(self, history: Any, iters_per_epoch: int | None = None) -> None:
@@ -195,6 +191,9 @@ class LossPlotWidget(QWidget):
         if self._history is not None and (self._n_shown > n or self._epoch_key != key):
             self._live = True
         self._settle_range()
+        self._refreshes += 1
+        if self._legend.inside and self._refreshes % LEGEND_EVERY == 0:
+            self._fit_legend()   # the curves moved: maybe another corner is emptier now
 
     def _reset_buffers(self) -> None:
         # Per History list: its values as floats and their extent, both kept up to date
@@ -213,11 +212,20 @@ class LossPlotWidget(QWidget):
         return epoch_ends(h, k)
 
     def _show_all(self) -> None:
-        """Draw the History and fit the view to all of it (until refresh() adds points)."""
+        """Draw the History and fit the view to all of it (until refresh() adds points).
+
+        With nothing to fit (after Reset) the view goes back to ``EMPTY_RANGE``: an
+        auto-range over no data keeps whatever range the last run left.
+        """
         self._live = False
         self._update_curves()
+        if self.is_empty():
+            x, y = EMPTY_RANGE
+            self.view_box.setRange(xRange=x, yRange=y[self._log_y], padding=0.0,
+                                   disableAutoRange=False)
         self.plot_item.enableAutoRange()
         self._settle_range()
+        self._fit_legend()
 
     def _update_curves(self) -> None:
         h = self._history
@@ -283,6 +291,62 @@ class LossPlotWidget(QWidget):
             self._x_max_epochs = float(max(et.size, ev.size)) or np.nan
         self._x_max = np.fmax(x_iter, self._x_max_epochs)
 
+    def apply_theme(self, theme: str | None = None) -> None:
+        """Colours of ``theme`` ("light"/"dark"; default: the window's, ``style.THEME``)."""
+        c = COLORS[theme or style.THEME]
+        bg = QColor(c["paper"])
+        self.plot_widget.setBackground(bg)
+        for side in ("left", "bottom"):
+            ax = self.plot_item.getAxis(side)
+            ax.setTextPen(c["text"])
+            ax.setPen(c["axis"])
+            ax.set_background(bg)
+        self._text_color = c["text"]
+        self._set_axis_labels()
+        for curve, key, dash in ((self.iter_curve, "iter", False),
+                                 (self.epoch_train_curve, "train", False),
+                                 (self.epoch_val_curve, "val", True)):
+            pen = pg.mkPen(c[key], width=1 if key == "iter" else 2.5)
+            if dash:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            curve.setPen(pen)
+            if key != "iter":
+                curve.setSymbolBrush(c[key])
+        self._legend.set_colors(c["text"], c["legend"])
+        self.hint.setStyleSheet(f"color: {c['hint']}; font-size: 11pt; background: transparent;")
+
+    def set_text_px(self, px: float) -> None:
+        """Tick labels and legend ``px`` pixels high, axis labels ``LABEL_SCALE`` × that.
+
+        One size for all the plot's text, so that an export of any size keeps the
+        proportions (the axis labels were ~3× the legend's text).
+        """
+        self._text_px = float(px)
+        tick = QFont()
+        tick.setPixelSize(max(1, round(px)))
+        for side in ("left", "bottom"):
+            ax = self.plot_item.getAxis(side)
+            ax.setTickFont(tick)
+            ax.setStyle(tickTextOffset=max(3, round(0.3 * px)))
+        self._set_axis_labels()
+        self._legend.set_text_px(px)
+        self._fit_legend()
+
+    def _set_axis_labels(self) -> None:
+        css = {"color": self._text_color, "font-size": f"{round(self._text_px * LABEL_SCALE)}px"}
+        self.plot_item.setLabel("left", "loss C", **css)
+        self.plot_item.setLabel("bottom", self._x_axis, **css)
+
+    def _fit_legend(self) -> None:
+        """Legend under the plot when one row fits, else in the emptiest corner (loss_legend)."""
+        self._legend.place(self.width())
+        # The view sized its layout before the legend moved: a one-row legend's width was
+        # then the layout's minimum, and the plot stayed wider than the dock (cut off).
+        view = self.plot_widget
+        ci = view.ci
+        if ci.geometry().size() != view.range.size():
+            ci.setGeometry(view.range)
+
     def set_log_y(self, on: bool) -> None:
         """Log-scale loss axis; losses ≤ 0 (a perfect fit) are left out of the drawing."""
         self._log_y = bool(on)
@@ -294,38 +358,24 @@ class LossPlotWidget(QWidget):
         if mode not in X_AXES:
             raise ValueError(f"x axis must be one of {X_AXES}, got {mode!r}")
         self._x_axis = mode
-        self.plot_item.setLabel("bottom", mode, color="#222")
+        self._set_axis_labels()
         self._show_all()
 
-    def export(self, path: str | os.PathLike[str], width: int | None = None) -> None:
-        """Write the plot to ``path``: .png / .svg (pyqtgraph exporters) or .csv (the history).
+    def is_empty(self) -> bool:
+        """True while there is no loss to draw (before training, after Reset)."""
+        return is_empty(self._history)
 
-        Written by the app's one atomic writer (``engine.fileio.atomic_write_via``).
+    def export(self, path: str | os.PathLike[str], width: int | None = None,
+               height: int | None = None) -> None:
+        """Write the plot to ``path``: .png / .svg at ``width`` × ``height`` or .csv.
+
+        The picture is drawn for its own size (``gui.loss_export``), not copied from
+        this widget's shape; default 1600×900. An empty plot raises ValueError (EMPTY)
+        and writes nothing.
         """
-        path = Path(path)
-        ext = path.suffix.lower()
-        if ext not in EXPORT_TYPES:
-            raise ValueError(f"cannot export loss plot to {ext or 'a file without extension'!r}"
-                             f" ({path.name}); use one of {', '.join(EXPORT_TYPES)}")
-        if width is not None and int(width) < 16:
-            raise ValueError(f"export width must be at least 16 pixels, got {width}")
         self.refresh()
-        if ext == ".csv":
-            write_history_csv(self._history, path, self._k)   # atomic itself
-        elif ext == ".png":
-            def write_png(tmp: str) -> None:
-                ex = pg.exporters.ImageExporter(self.plot_item)
-                if width is not None:
-                    ex.parameters()["width"] = int(width)
-                ex.export(tmp)
-            atomic_write_via(path, write_png)
-        else:
-            def write_svg(tmp: str) -> None:
-                ex = pg.exporters.SVGExporter(self.plot_item)
-                if width is not None:
-                    ex.parameters()["width"] = float(width)
-                ex.export(tmp)
-            atomic_write_via(path, write_svg)
+        export_loss_plot(self._history, path, log_y=self._log_y, x_axis=self._x_axis,
+                         width=width, height=height, iters_per_epoch=self._k)
 
     def _settle_range(self) -> None:
         """Auto-range now, not in pyqtgraph's prepare-for-paint.
@@ -351,75 +401,23 @@ class LossPlotWidget(QWidget):
         return x, y
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Keep the hint centred over the plot."""
+        """Keep the hint centred over the plot and the legend within its width."""
         super().resizeEvent(event)
         self.hint.setGeometry(self.rect())
+        self._fit_legend()
 
     # -- helpers ------------------------------------------------------------
     def _show_in_legend(self, curve: pg.PlotDataItem, on: bool) -> None:
-        listed = any(sample.item is curve for sample, _ in self.legend.items)
+        listed = self._legend.listed(curve)
         if on and not listed:
-            self.legend.addItem(curve, curve.name())
+            self._legend.add(curve)
+            self.set_text_px(self._text_px)   # the new entry's text size, and the columns
         elif not on and listed:
-            self.legend.removeItem(curve)
+            self._legend.remove(curve)
+            self._fit_legend()
 
     def _mask(self, y: np.ndarray) -> np.ndarray:
         # log10 of a loss ≤ 0 is undefined: hide such points instead of warning
         if self._log_y and (y <= 0).any():
             y = np.where(y > 0, y, np.nan)
         return y
-
-
-def _ensure_app() -> Any:
-    """The running QApplication, or a new one (offscreen when there is no display)."""
-    from PyQt6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                or os.environ.get("QT_QPA_PLATFORM")) and os.name == "posix":
-            os.environ["QT_QPA_PLATFORM"] = "offscreen"
-        app = QApplication([])
-    return app
-
-
-def export_loss_plot(history: Any, path: str | os.PathLike[str], *, log_y: bool = False,
-                     x_axis: str = "iteration", width: int = 1200, height: int | None = None,
-                     iters_per_epoch: int | None = None) -> None:
-    """Export a loss plot without a window (for the CLI); same plot as ``LossPlotWidget``.
-
-    Parameters
-    ----------
-    history : History-like with ``iter_loss``, ``epoch_train``, ``epoch_val``.
-    path : target file; .png, .svg or .csv (ValueError otherwise). Written atomically.
-    log_y, x_axis : as ``LossPlotWidget.set_log_y`` / ``set_x_axis``.
-    width, height : image size in pixels; height defaults to 0.6 · width.
-    """
-    from PyQt6.QtCore import Qt
-
-    ext = Path(path).suffix.lower()
-    if ext not in EXPORT_TYPES:
-        raise ValueError(f"cannot export loss plot to {ext or 'a file without extension'!r}; "
-                         f"use one of {', '.join(EXPORT_TYPES)}")
-    if x_axis not in X_AXES:
-        raise ValueError(f"x axis must be one of {X_AXES}, got {x_axis!r}")
-    width = int(width)
-    height = int(height) if height is not None else int(round(width * 0.6))
-    if width < 16 or height < 16:
-        raise ValueError(f"image size {width}×{height} is too small (at least 16×16)")
-    app = _ensure_app()
-    w = LossPlotWidget()
-    try:
-        # Lay the widget out at the requested size without ever showing it on screen.
-        w.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
-        w.resize(width, height)
-        w.set_history(history, iters_per_epoch)
-        w.set_x_axis(x_axis)
-        w.set_log_y(log_y)
-        w.show()
-        app.processEvents()
-        w.export(path, width=width)
-    finally:
-        w.close()
-        w.deleteLater()
-        app.processEvents()

@@ -17,6 +17,7 @@ from engine.stepper import StepKind
 from .architecture_editor import ArchitectureEditor
 from .controls import Controls
 from .data_view import TRAINING_RESOLUTION, DataView
+from .divergence_dialog import offer_reset
 from .file_controller import FileController
 from .formula_panel import FormulaPanel
 from .graph_view import GraphView
@@ -26,7 +27,10 @@ from .matrix_panel import MatrixPanel
 from .messages import ask, message
 from .settings import AppSettings, apply_theme, presentation_scale
 from .status_bar import LensStatusBar
+from .toolbar_fit import ToolbarFitter
+from .view_theme import apply_view_theme
 from .window_menus import build_menus
+from .window_title import track_title
 
 # The prediction grid with its boundary is the costliest redraw (~7 ms for the full
 # 100×100 grid): during training it is redrawn 5 times a second on a 50×50 grid (~2 ms),
@@ -92,6 +96,7 @@ class MainWindow(QMainWindow):
 
         self.controls = Controls(self.model, self)
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
+        self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True
         self.status = LensStatusBar(self)
         self.setStatusBar(self.status)
@@ -100,6 +105,7 @@ class MainWindow(QMainWindow):
             lambda: self.model.ex.spec(), self.model.open_spec,
             self.model.set_imported_dataset, work_token=self.model.work_token)
         build_menus(self)
+        track_title(self, self.file_controller)
         self._connect()
         self._restore_settings()
         self._redraw_all()
@@ -220,9 +226,7 @@ class MainWindow(QMainWindow):
 
     def _on_training_failed(self, text: str) -> None:
         self._on_training_ended()
-        message(self, "Training diverged",
-                f"{text}\n\nThe network keeps its last finite weights. "
-                "Lower the learning rate α in the toolbar and train again.")
+        offer_reset(self, self.model, text)   # the engine's one message, and a way out
 
     def _on_error(self, text: str) -> None:
         self.status.showMessage(text, 8000)
@@ -281,6 +285,7 @@ class MainWindow(QMainWindow):
                 d.setVisible(self._saved_docks.get(k, True))
         self.graph.set_compact(on)
         self.matrices.set_compact(on)
+        self.formula.set_compact(on)
         self.set_font_scale(presentation_scale(self.height()) if on else 1.0)
         if on:
             total = max(sum(self._saved_centre), 1)
@@ -291,6 +296,7 @@ class MainWindow(QMainWindow):
 
     def set_theme(self, theme: str) -> None:
         apply_theme(theme)
+        apply_view_theme(self, theme)
         self.settings.set("theme", theme)
 
     # -- settings and closing -----------------------------------------------------
@@ -354,12 +360,7 @@ class MainWindow(QMainWindow):
         """Keep both toolbars whole (a second row when narrow); size the docks once."""
         super().resizeEvent(event)
         w = event.size().width()
-        need = self.step_toolbar.sizeHint().width() + self.train_toolbar.sizeHint().width() + 12
-        has_break = self.toolBarBreak(self.train_toolbar)
-        if need > w and not has_break:
-            self.insertToolBarBreak(self.train_toolbar)
-        elif need <= w and has_break:
-            self.removeToolBarBreak(self.train_toolbar)
+        self.toolbar_fit.fit(w)
         if self._size_docks and w > 0:
             self._arrange_docks(w)
             self._size_docks = False

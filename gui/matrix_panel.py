@@ -59,7 +59,7 @@ class MatrixPanel(QWidget):
         self._hover: tuple[str, int, int] | None = None
         self._header = QLabel("Step through the network to see its matrices.")
         self._glw = pg.GraphicsLayoutWidget()
-        self._glw.setBackground(style.BACKGROUND)
+        self.apply_theme()
         self._hover_label = QLabel(HOVER_PROMPT)
         # Their text changes every step or hover: its width must not set the window's
         # minimum width, or each step re-laid out the whole window.
@@ -204,6 +204,10 @@ class MatrixPanel(QWidget):
     def empty_text(self, quantity: str) -> str | None:
         """The text shown in an empty heatmap, or ``None`` when it shows data."""
         return self._maps[quantity].empty_text
+
+    def apply_theme(self) -> None:
+        """Take style's current background (titles and badges follow at the next redraw)."""
+        self._glw.setBackground(style.BACKGROUND)
 
     def set_compact(self, on: bool) -> None:
         """Presentation mode: no hover line under the heatmaps (their height matters more).

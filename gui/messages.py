@@ -48,6 +48,11 @@ def route(sink: Callable[[str, str, str], None] | None, answer: bool = False) ->
     _sink, _default_answer = sink, answer
 
 
+def is_routed() -> bool:
+    """True while messages go to a function instead of dialogs (tests, the monkey)."""
+    return _sink is not None
+
+
 def one_line(title: str, text: str) -> str:
     """``title: text`` on a single line (newlines and runs of spaces folded)."""
     return " ".join(f"{title}: {text}".split())

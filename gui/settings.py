@@ -111,11 +111,7 @@ def dark_palette() -> QPalette:
 
 
 def apply_theme(theme: str) -> None:
-    """Light or dark window chrome.
-
-    The plots keep their white background in both themes: the diverging
-    colour map is read against white, and the lecture's figures are light.
-    """
+    """Light or dark window chrome (the views follow through ``gui.view_theme``)."""
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     app = QApplication.instance()

@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from . import style
+
+# The order in which fields give up width when the bar is too narrow: the loss' "(last
+# batch)" first, the layer number last. None goes below MIN_SHARE of its usual width.
+SHRINK_ORDER = ("loss", "step", "iteration", "epoch", "layer")
+MIN_SHARE = 0.35
+GRIP = 24   # px of the size grip and the bar's margins
+MIN_WIDTH = 200
+
+
+class ElidedLabel(QLabel):
+    """A plain-text field that shortens its text with "…" instead of being cut off.
+
+    ``text()`` is the full text; when shortened, the tooltip shows it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self._short = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+    def setText(self, text: str | None, short: str | None = None) -> None:  # noqa: N802
+        """Show ``text``; when it does not fit, ``short`` (if given), else "…" shortenings."""
+        self._full = text or ""
+        self._short = short or self._full
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def shown_text(self) -> str:
+        """What is drawn (the full text, or its elided form)."""
+        return super().text()
+
+    def _elide(self) -> None:
+        room = self.contentsRect().width()
+        fm = self.fontMetrics()
+        text = self._full if fm.horizontalAdvance(self._full) <= room else self._short
+        shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._elide()
 
 
 class LensStatusBar(QStatusBar):
@@ -13,11 +61,11 @@ class LensStatusBar(QStatusBar):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.phase = QLabel()
-        self.layer = QLabel()
-        self.step = QLabel()
-        self.epoch = QLabel()
-        self.iteration = QLabel()
-        self.loss = QLabel()
+        self.layer = ElidedLabel()
+        self.step = ElidedLabel()
+        self.epoch = ElidedLabel()
+        self.iteration = ElidedLabel()
+        self.loss = ElidedLabel()
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setFormat("epoch %v of %m")
@@ -40,13 +88,45 @@ class LensStatusBar(QStatusBar):
                           (self.loss, ["loss 0.0008888 (last batch)",
                                        "loss 8.888e-08 (last batch)"])):
             w.setFixedSize(max(self._width_of(w, t) for t in widest), w.sizeHint().height())
+        self._usual = {name: getattr(self, name).width() for name in (*SHRINK_ORDER, "phase")}
+        # Below these widths a field's short form ("loss 0.01235", "step 13/14") is cut too.
+        self._least = {name: int(MIN_SHARE * w) for name, w in self._usual.items()}
+        for name, short in (("loss", "loss 8.888e-08"), ("step", "step 88/88")):
+            self._least[name] = self._width_of(getattr(self, name), short)
+        # An explicit minimum: else the fields' fixed widths add up to the bar's (and the
+        # window's) minimum width, and a narrow window cut the bar off instead of eliding.
+        self.setMinimumWidth(MIN_WIDTH)
 
     @staticmethod
     def _width_of(label: QLabel, text: str) -> int:
+        if isinstance(label, ElidedLabel):   # its size hint is that of its elided text
+            m = label.contentsMargins()
+            return label.fontMetrics().horizontalAdvance(text) + m.left() + m.right() + 2
         label.setText(text)
         width = label.sizeHint().width()
         label.setText("")
         return width
+
+    def fit(self) -> None:
+        """Give the fields their usual widths, or less (elided) when the bar is too narrow.
+
+        Widths stay fixed between fits: a label of fixed size re-lays out nothing on
+        setText (see the constructor).
+        """
+        spacing = 2 * (len(SHRINK_ORDER) + 2)
+        room = self.width() - GRIP - spacing - self._usual["phase"]
+        if self.progress.isVisible():
+            room -= self.progress.width()
+        deficit = sum(self._usual[n] for n in SHRINK_ORDER) - room
+        for name in SHRINK_ORDER:
+            usual = self._usual[name]
+            cut = min(max(deficit, 0), usual - self._least[name])
+            deficit -= cut
+            getattr(self, name).setFixedWidth(usual - cut)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit()
 
     def text(self) -> str:
         """All permanent fields as one line (tests, screen readers)."""
@@ -65,14 +145,15 @@ class LensStatusBar(QStatusBar):
         else:
             self.phase.setText(f"<b style='color:{color}'>{phase}</b>")
         self.layer.setText(f"layer {s['layer']}" if s["layer"] is not None else "layer –")
-        self.step.setText(f"step {s['k']} of {s['K']} (pass {s['pass'] + 1})")
+        self.step.setText(f"step {s['k']} of {s['K']} (pass {s['pass'] + 1})",
+                          f"step {s['k']}/{s['K']}")
         self.epoch.setText(f"epoch {s['epoch']}")
         self.iteration.setText(f"iteration {s['iteration']}")
         if s["loss"] is None:
             self.loss.setText("loss –")
         else:
             where = "this pass" if s["loss_is_step"] else "last batch"
-            self.loss.setText(f"loss {s['loss']:.4g} ({where})")
+            self.loss.setText(f"loss {s['loss']:.4g} ({where})", f"loss {s['loss']:.4g}")
 
     def show_record(self, rec) -> None:
         """Draw a TrainRecord during training."""
@@ -80,7 +161,7 @@ class LensStatusBar(QStatusBar):
         self.layer.setText("layer –")
         self.epoch.setText(f"epoch {rec.epoch}")
         self.iteration.setText(f"iteration {rec.iteration}")
-        self.loss.setText(f"loss {rec.loss:.4g} (last batch)")
+        self.loss.setText(f"loss {rec.loss:.4g} (last batch)", f"loss {rec.loss:.4g}")
         if self.progress.isVisible():
             self.progress.setValue(min(self.progress.maximum(), rec.epoch - self._epoch0))
 
@@ -94,6 +175,8 @@ class LensStatusBar(QStatusBar):
             self.progress.show()
         else:
             self.progress.hide()
+        self.fit()
 
     def stop_progress(self) -> None:
         self.progress.hide()
+        self.fit()

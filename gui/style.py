@@ -22,11 +22,33 @@ SELECTED = "#6a3d9a"        # the layer the user picked (not a phase colour)
 TEXT = "#222222"
 MUTED = "#777777"
 BACKGROUND = "#ffffff"
+# The paper colours per theme (views read style.TEXT & co. when they draw, so a theme
+# change shows at the next redraw; see use_theme). Phase colours are the same in both.
+PAPER = {"light": {"TEXT": "#222222", "MUTED": "#777777", "BACKGROUND": "#ffffff",
+                   "NEUTRAL": "#9a9a9a"},
+         "dark": {"TEXT": "#e4e4e4", "MUTED": "#a6a6a6", "BACKGROUND": "#1f1f22",
+                  "NEUTRAL": "#8c8c8c"}}
+THEME = "light"
 
 
 CMAP_NAME = "CET-D1"
 BASE_POINT_SIZE = 11.0
 NOT_COMPUTED = "not computed yet"
+
+
+def use_theme(theme: str) -> None:
+    """Switch the paper colours (TEXT, MUTED, BACKGROUND, NEUTRAL) and pyqtgraph's defaults."""
+    global TEXT, MUTED, BACKGROUND, NEUTRAL, THEME
+    if theme not in PAPER:
+        raise ValueError(f"theme must be one of {', '.join(PAPER)}, got {theme!r}")
+    THEME = theme
+    c = PAPER[theme]
+    TEXT, MUTED, BACKGROUND, NEUTRAL = c["TEXT"], c["MUTED"], c["BACKGROUND"], c["NEUTRAL"]
+    pg.setConfigOptions(background=BACKGROUND, foreground=MUTED)   # plots made from now on
+
+
+def is_dark() -> bool:
+    return THEME == "dark"
 
 
 def phase_color(phase: str | None) -> QColor:

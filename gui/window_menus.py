@@ -6,23 +6,15 @@ from pathlib import Path
 
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction, QActionGroup, QKeySequence
-from PyQt6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
 from engine.fileio import BadFileError
 
 from . import messages
+from .about import about_html
+from .export_dialog import ask_png_size
+from .loss_export import EMPTY
 from .settings import THEMES
-
-ABOUT = """<h3>Backprop Lens</h3>
-<p>Step through backpropagation in matrix form, one layer at a time, with the formulas of
-the lecture <i>Backpropagation Computations in Matrix Form</i> (M. Sadeghi, 2018).</p>
-<p>Forward: z<sub>ℓ</sub> = W<sub>ℓ</sub> a<sub>ℓ−1</sub> + b<sub>ℓ</sub>,
-a<sub>ℓ</sub> = σ<sub>ℓ</sub>(z<sub>ℓ</sub>).<br>
-Backward: δ<sub>L</sub> = 2(a<sub>L</sub> − y) ⊙ σ′<sub>L</sub>(z<sub>L</sub>),
-δ<sub>ℓ</sub> = (W<sub>ℓ+1</sub><sup>T</sup> δ<sub>ℓ+1</sub>) ⊙ σ′<sub>ℓ</sub>(z<sub>ℓ</sub>),
-∂c/∂W<sub>ℓ</sub> = δ<sub>ℓ</sub> a<sub>ℓ−1</sub><sup>T</sup>,
-∂c/∂b<sub>ℓ</sub> = δ<sub>ℓ</sub>.</p>
-<p>Keys: → step, ← step back, P play the pass, T train, Space pause, R reset.</p>"""
 
 SIGN_NOTE = """<h3>A sign slip on the matrix-trick slide</h3>
 <p>The slide “A useful trick for gradient computation” prints, for
@@ -115,7 +107,7 @@ def build_menus(win) -> None:
          tip="Compare every gradient with central finite differences (the seed's sanity check)")
 
     helpm = bar.addMenu("&Help")
-    _add(helpm, "About Backprop Lens", lambda: QMessageBox.about(win, "About", ABOUT))
+    _add(helpm, "About Backprop Lens", lambda: QMessageBox.about(win, "About", about_html(win)))
     _add(helpm, "Note: the sign on the matrix-trick slide",
          lambda: QMessageBox.information(win, "The matrix-trick sign", sign_note_text()))
 
@@ -142,8 +134,15 @@ def _set_x_axis(win, mode: str) -> None:
     win.settings.set("x_axis", mode)
 
 
-def export_loss(win, path: str | None = None, width: int | None = None) -> bool:
-    """Ask for a file (PNG asks for a width too) and export the loss plot; errors → message."""
+def export_loss(win, path: str | None = None, width: int | None = None,
+                height: int | None = None) -> bool:
+    """Ask for a file (PNG asks for width and height) and export the loss plot.
+
+    An empty plot is refused with a message before any question; errors → message.
+    """
+    if win.loss_plot.is_empty():
+        QMessageBox.information(win, "Export loss plot", EMPTY[0].upper() + EMPTY[1:] + ".")
+        return False
     if path is None:
         path, _flt = QFileDialog.getSaveFileName(
             win, "Export loss plot", str(Path.home() / "loss.png"),
@@ -151,11 +150,12 @@ def export_loss(win, path: str | None = None, width: int | None = None) -> bool:
         if not path:
             return False
         if Path(path).suffix.lower() == ".png":
-            width, ok = QInputDialog.getInt(win, "PNG width", "Width in pixels:", 1200, 16, 10000)
-            if not ok:
+            size = ask_png_size(win)
+            if size is None:
                 return False
+            width, height = size
     try:
-        win.loss_plot.export(path, width=width)
+        win.loss_plot.export(path, width=width, height=height)
     except (ValueError, OSError, BadFileError) as e:
         messages.warning(win, "Export failed", str(e))
         return False

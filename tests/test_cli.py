@@ -95,7 +95,7 @@ def test_exports_read_back(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert rc == 0, err
     assert "trained 2-8-1" in out and "epoch 3/3" in err
-    assert png_size(files[0]) == (1200, 720)
+    assert png_size(files[0]) == (1600, 900)   # the default: a 16:9 slide
     svg = ET.parse(files[1]).getroot()
     assert svg.tag.endswith("svg")
     text = " ".join("".join(e.itertext()) for e in svg.iter())
@@ -302,25 +302,26 @@ def test_gradcheck_samples_says_how_many_and_shows_progress(capsys):
 
 
 def test_diverging_train_writes_every_output_and_exits_2(tmp_path):
-    from engine.fileio import load_spec_file
     from engine.experiment import Experiment
+    from engine.fileio import load_spec_file
     outs = [tmp_path / n for n in ("d.json", "d.bplens", "d.csv", "d.svg")]
     r = cli("train", "--layers", "2,16,1", "--activations", "tanh,identity", "--lr", "50",
             "--epochs", "50", "--save-spec", outs[0], "--save-session", outs[1],
             "--export-loss", outs[2], outs[3])
     assert r.returncode == 2
     lines = [ln for ln in r.stderr.splitlines() if not ln.startswith("epoch ")]
-    assert len(lines) == 1 and "training diverged at iteration 52" in lines[0]
+    assert len(lines) == 1 and "training diverged at iteration " in lines[0]
+    n = int(lines[0].split("training diverged at iteration ")[1].split()[0]) - 1
     assert f"Wrote {outs[0]}, {outs[1]}, {outs[2]}, {outs[3]} with those weights" in lines[0]
     assert all(p.stat().st_size > 0 for p in outs)
     s = load_session(outs[1])
     r2 = Experiment.from_session(s)
-    assert r2.trainer.iteration == 51   # the last finite state, not a fresh one
+    assert r2.trainer.iteration == n   # the iterations counted before the blow-up
     spec = load_spec_file(outs[0])
     for (W, _b), ly in zip(r2.net.params(), spec["layers"], strict=True):
         assert np.isfinite(W).all() and np.array_equal(np.asarray(ly["W"]), W)
     from engine.history_csv import read_history_csv
-    assert len(read_history_csv(outs[2])["iter_loss"]) == 51
+    assert len(read_history_csv(outs[2])["iter_loss"]) == n
 
 
 @pytest.mark.parametrize("args, words", [

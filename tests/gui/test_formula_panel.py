@@ -68,7 +68,35 @@ def test_cell_text_is_the_engines_explanation(panel):
     assert panel._cell.text() == CELL_HINT
 
 
-def test_font_scale_grows_the_formula(panel):
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_font_scale_grows_the_formula(panel, qtbot):
+    panel.resize(1400, 600)   # room for the text at twice the size
+    panel.show()
+    qtbot.waitExposed(panel)
     before = panel._formula.font().pointSizeF()
     panel.set_font_scale(2.0)
     assert panel._formula.font().pointSizeF() == pytest.approx(2 * before)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_short_panel_fits_its_text_but_never_below_the_normal_size(panel, qtbot):
+    from PyQt6.QtWidgets import QScrollArea
+
+    st = make_stepper()
+    panel.show_step(st.next())
+    panel.set_compact(True)        # presentation mode: no hover hint line
+    normal = 11.0 + 11             # style.BASE_POINT_SIZE + the formula's +11 points
+    view = panel.findChild(QScrollArea).viewport()
+    for height in (600, 170, 130):
+        panel.resize(1000, height)
+        panel.show()
+        panel.set_font_scale(1.6)
+        qtbot.wait(20)
+        size = panel._formula.font().pointSizeF()
+        assert normal - 1e-6 <= size <= 1.6 * normal + 1e-6
+        needed = panel._body.heightForWidth(view.width())
+        # the largest size that fits: all of it shown, or already at the normal size
+        assert needed <= view.height() or size == pytest.approx(normal), (height, size)
+        if height == 600:
+            assert size == pytest.approx(1.6 * normal)
+    assert not panel._cell.isVisible()

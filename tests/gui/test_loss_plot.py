@@ -155,7 +155,7 @@ def test_export_function_in_running_app(qtbot, tmp_path):
     export_loss_plot(make_history(), path, log_y=True, x_axis="epoch", width=640)
     img = QImage(str(path))
     assert img.width() == 640
-    assert abs(img.height() - 384) <= 2
+    assert img.height() == 360   # 16:9 when only the width is given
 
 
 def test_export_function_headless_without_app(tmp_path):
@@ -269,4 +269,6 @@ def test_long_curves_draw_at_most_a_min_and_max_per_pixel_column(widget, qtbot):
     columns = widget.plot_item.getViewBox().width()
     for curve in (widget.iter_curve, widget.epoch_train_curve, widget.epoch_val_curve):
         x, _y = curve.getData()   # what is drawn, after downsampling
-        assert len(x) <= 2 * columns + 4, curve.name()
+        # pyqtgraph rounds the bin size down (2040 points on 324 columns: bins of 6, so
+        # 340 bins); with bins of ≥ 5 points that is at most 1.2 bins per column.
+        assert len(x) <= 2 * 1.2 * columns + 4, curve.name()
