@@ -160,7 +160,10 @@ def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
                          f"{shape(arr)}")
     i, j, v = row, col, float(arr[row, col])
     cell = f"[{i}, {j}]"
-    which = "" if s.samples is None else f" of sample #{int(s.samples[j])}"
+    # Only a₀ and y have one column per sample; dW's column j is an input, not a sample
+    # (explaining ∂C/∂W[0, 2] of a one-sample pass raised an IndexError).
+    which = "" if s.samples is None or quantity not in ("a", "y") or l != 0 and \
+        quantity == "a" else f" of sample #{int(s.samples[j])}"
     if quantity == "a" and l == 0:
         return f"a₀{cell} = x{cell} = {_g(v)}: input {i}{which}, given, not computed"
     if quantity == "y":

@@ -203,3 +203,16 @@ def test_blocks_are_split_into_rows_and_cells():
         quiz.check_matrix("z", 1, parse_block("1; 2 3"))
     right = quiz.check_matrix("z", 1, parse_block(f"{z1[0]}; 1.8"))
     assert [a.correct for a in right] == [True, True]
+
+
+def test_a_weight_gradient_cell_beyond_the_sample_count_is_explained():
+    """∂C/∂W's columns are inputs, not samples: [0, 1] of a one-sample pass has a story."""
+    from engine.experiment import Experiment
+
+    ex = Experiment.build(sample=3)             # one sample: the state has one sample index
+    ex.jump(2 * ex.net.L + 3)                   # δ_L and ∂C/∂W_L are done
+    s = ex.stepper.state
+    L = ex.net.L
+    text = ex.stepper.explain("dW", L, 0, 5)
+    want = s.delta[L][0, 0] * s.a[L - 1][5, 0]  # ∂C/∂W[0, 5] = δ[0] a_{L-1}[5]
+    assert f"{want:.4g}"[:5] in text or f"{want:.3g}" in text
