@@ -23,6 +23,7 @@ from engine.gradient_health import example_spec, layer_health, layer_norms
 from .gradient_health_panel import GradientHealthPanel
 
 REDRAW_SECONDS = 0.2   # the norm curves during training: 5 redraws a second are plenty
+MIN_HIST_SAMPLES = 8
 
 
 class HealthDock(QObject):
@@ -37,6 +38,8 @@ class HealthDock(QObject):
         # window that never shows it pays nothing for it.
         self._panel: GradientHealthPanel | None = None
         win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        # A tab beside the data view: six plots need the room of a whole column.
+        win.tabifyDockWidget(win.data_dock, self.dock)
         self.dock.hide()
         self.iterations: list[int] = []
         self.norms: list[np.ndarray] = []       # one (L, 3) array per iteration
@@ -112,13 +115,18 @@ class HealthDock(QObject):
         self.panel.set_norms(self.iterations, norms)
 
     def _show_pass(self) -> None:
-        """Histograms of the pass being stepped: its batch, the weights it uses."""
+        """Histograms with the weights of the pass being stepped, on its batch.
+
+        A batch of fewer than ``MIN_HIST_SAMPLES`` (one sample, the lecture's form) makes
+        no distribution: then the whole training set is used.
+        """
         m = self.win.model
         st = m.stepper
         net = m.net.copy()
         net.set_params(st.params_used())
+        X = st.X if st.B >= MIN_HIST_SAMPLES else m.dataset.X
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            self.panel.set_health(layer_health(net, st.X))
+            self.panel.set_health(layer_health(net, X))
 
     # -- the worked examples ------------------------------------------------------------------
     def open_example(self, name: str) -> bool:

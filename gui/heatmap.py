@@ -120,24 +120,34 @@ class Heatmap:
         self.image.setImage(img, autoLevels=False, levels=(-1.0, 1.0))
         self.image.setVisible(True)
         self.levels = None
-        per_cell = rows * cols <= 64
+        if self.shape != (rows, cols):
+            self.shape = (rows, cols)
+            self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+            self._fit_ticks()
+        self._fit_unknown()
+
+    def _fit_unknown(self) -> None:
+        """One "?" per cell where the cells are big enough for it, else one in the middle."""
+        if self.unknown_shape is None:
+            return
+        rows, cols = self.unknown_shape
+        font = QFont(self.empty_font)
+        h = QFontMetricsF(font).height()
+        vb = self.plot.vb
+        per_cell = rows * cols <= 64 and vb.height() / rows >= h and vb.width() / cols >= h
         need = rows * cols if per_cell else 1
         while len(self._marks) < need:
             t = pg.TextItem("?", color=style.TEXT, anchor=(0.5, 0.5))
             self.plot.addItem(t, ignoreBounds=True)
             self._marks.append(t)
-        font = QFont(self.empty_font)
         if not per_cell:
-            font.setPointSizeF(font.pointSizeF() * 2)
+            font.setPointSizeF(min(font.pointSizeF() * 2, max(vb.height() / 1.6, 6.0)))
         for n, t in enumerate(self._marks):
             t.setVisible(n < need)
             if n < need:
                 t.setFont(font)
-                t.setPos(*((n % cols, n // cols) if per_cell else ((cols - 1) / 2, (rows - 1) / 2)))
-        if self.shape != (rows, cols):
-            self.shape = (rows, cols)
-            self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
-            self._fit_ticks()
+                t.setPos(*((n % cols, n // cols) if per_cell
+                           else ((cols - 1) / 2, (rows - 1) / 2)))
 
     def _hide_unknown(self) -> None:
         if self.unknown_shape is not None:
@@ -147,6 +157,7 @@ class Heatmap:
                 t.setVisible(False)
 
     def _on_resized(self) -> None:
+        self._fit_unknown()
         self._fit_empty()
         self._fit_ticks()
 

@@ -259,9 +259,16 @@ def test_a_stepped_pass_adds_its_norms_and_histograms(win):
     s = m.stepper.state
     assert h.norms[0][0, 0] == pytest.approx(np.linalg.norm(s.dW[1]), rel=1e-12)
     assert [x.layer for x in h.panel.health] == [1, 2, 3]
-    np.testing.assert_allclose(h.panel.health[0].a, s.a[1], rtol=1e-12)
     m.step_back()                                        # the update taken back: its norms too
     assert h.iterations == []
+    m.step()
+    # one sample stepped: the histograms are over the training set, with the pass's weights
+    W1, b1 = m.stepper.params_used()[0]
+    np.testing.assert_allclose(h.panel.health[0].a, np.tanh(W1 @ m.dataset.X + b1), rtol=1e-12)
+    assert m.select_sample(None)                         # a mini-batch: its own columns
+    for _ in range(2):
+        m.step()
+    np.testing.assert_allclose(h.panel.health[0].a, m.stepper.state.a[1], rtol=1e-12)
 
 
 def test_the_vanishing_example_opens_and_shows_vanishing_gradients(win, messages):
