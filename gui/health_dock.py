@@ -38,9 +38,8 @@ class HealthDock(QObject):
         # window that never shows it pays nothing for it.
         self._panel: GradientHealthPanel | None = None
         win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
-        # A tab beside the data view: six plots need the room of a whole column.
-        win.tabifyDockWidget(win.data_dock, self.dock)
         self.dock.hide()
+        self._placed = False   # becomes a tab beside the data view when first shown
         self.iterations: list[int] = []
         self.norms: list[np.ndarray] = []       # one (L, 3) array per iteration
         self._net: Any = None
@@ -71,6 +70,14 @@ class HealthDock(QObject):
         self.norms.append(norms)
 
     def _on_visibility(self, visible: bool) -> None:
+        win = self.win
+        if visible and not self._placed:
+            # A tab beside the data view: six plots need the room of a whole column. Not
+            # done before: a tab would change the first layout of windows that never show it.
+            self._placed = True
+            if not win.data_dock.isHidden():
+                win.tabifyDockWidget(win.data_dock, self.dock)
+                self.dock.raise_()
         self.win.model.on_grads = self.on_grads if visible else None
         if visible:
             self._on_changed(Change.NONE)   # the network may have changed while hidden

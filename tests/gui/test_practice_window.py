@@ -126,6 +126,25 @@ def test_answers_and_score_are_saved_back_into_the_exercise(win, qtbot, tmp_path
     student.model.shutdown()
 
 
+def test_the_save_as_exercise_dialog_gives_what_was_typed_and_ticked(win, qtbot):
+    from gui.exercise_mode import ExerciseDialog
+    dlg = ExerciseDialog(("delta", "dW"))
+    qtbot.addWidget(dlg)
+    dlg.title.setText("  Vanishing  ")
+    dlg.instructions.setPlainText("Train, then look at ‖∂C/∂W₁‖.")
+    dlg.quizzed["dW"].setChecked(False)
+    dlg.locked["optimizer"].setChecked(True)
+    dlg.locked["data"].setChecked(False)
+    assert dlg.values() == ("Vanishing", "Train, then look at ‖∂C/∂W₁‖.", ("delta",),
+                            ("architecture", "lr", "optimizer"))
+
+
+def test_an_exercise_that_cannot_be_written_says_why(win, tmp_path, messages):
+    assert not win.exercises.save_as(str(tmp_path / "no" / "such" / "dir" / "e.bpex"),
+                                     ("t", "i", ("delta",), ()))
+    assert messages and "Cannot save the exercise" in messages[-1][0]
+
+
 def test_bad_exercise_files_are_refused_and_nothing_changes(win, tmp_path, messages):
     path = tmp_path / "ok.bpex"
     assert save_exercise_from(win, path)
@@ -203,6 +222,8 @@ def test_compare_trains_copies_from_the_same_start_without_touching_the_experime
     dlg.export(str(out))
     cols = read_compare_csv(out.read_text())
     assert cols["lr=0.05"] == list(dlg.runs[2].history.iter_loss)
+    dlg.export(str(tmp_path / "cmp.png"))
+    assert (tmp_path / "cmp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     dlg.export(str(tmp_path / "cmp.svg"))
     assert (tmp_path / "cmp.svg").read_text().lstrip().startswith("<?xml")
     dlg.close()
