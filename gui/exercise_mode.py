@@ -113,6 +113,7 @@ class ExerciseMode(QObject):
         self.dock.setWidget(panel)
         win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()
+        self._placed = False
         self.open_action = QAction("Open E&xercise…", win)
         self.open_action.triggered.connect(lambda _checked=False: self.open())
         self.save_as_action = QAction("Save as Exercise…", win)
@@ -240,6 +241,10 @@ class ExerciseMode(QObject):
         self.text.setHtml(f"<h3>{html.escape(ex.title or 'Exercise')}</h3>{paras}"
                           f"<p><i>Quizzed: {html.escape(quizzed)}. Locked: "
                           f"{html.escape(locks)}.</i></p>")
+        if not self._placed and not self.win.editor_dock.isHidden():
+            # The instructions take the editor's place (a tab): they are what to read now.
+            self.win.tabifyDockWidget(self.win.editor_dock, self.dock)
+            self._placed = True
         self.dock.show()
         self.dock.raise_()
 

@@ -199,3 +199,44 @@ def test_after_the_update_the_question_is_the_next_batch_in_the_window(qtbot, tm
     assert qm.answers[-1].correct and qm.answers[-1].pass_index == 1
     np.testing.assert_allclose(m.stepper.state.z[1], z, rtol=1e-12)
     m.shutdown()
+
+
+def test_a_random_quiz_session_keeps_every_view_true(win):
+    """Monkey test (fixed seed): steps, undos, answers good and bad, settings, resets."""
+    from gui.matrix_panel import SLOTS
+
+    rng = np.random.default_rng(11)
+    m, qm = win.model, win.quiz_mode
+    qm.set_enabled(True)
+    texts = ["0.1", "abc", "", "1 2; 3 4", "-0,5", "1e-3", "0.1 0.2"]
+    for _ in range(160):
+        r = int(rng.integers(0, 9))
+        k_before, st_before = m.stepper.k, m.stepper
+        if r <= 2:
+            win.controls.step.trigger()
+        elif r == 3:
+            m.step_back()
+        elif r == 4:
+            qm.panel.answer.setText(texts[int(rng.integers(len(texts)))])
+            n = len(qm.answers)
+            qm.panel.check_answer()
+            assert m.stepper is st_before and m.stepper.k == k_before   # checking never steps
+            assert all(a.pass_index == m.trainer.iteration for a in qm.answers[n:])
+        elif r == 5:
+            q = list(qm.quantity_actions.values())[int(rng.integers(9))]
+            q.setChecked(not q.isChecked())
+        elif r == 6:
+            m.select_sample(None if rng.random() < 0.5 else int(rng.integers(m.n_samples)))
+        elif r == 7:
+            m.reset()
+        else:
+            q = qm.panel.question
+            if q is not None:
+                qm.panel.select(q.quantities[0], 0, 0)
+        assert drawn_state_problems(win) == []
+        q = qm.panel.question
+        for key, quantity, off, *_ in SLOTS:
+            if win.matrices.empty_text(key) == "?":       # a "?" only where the next step …
+                assert q is not None and quantity in q.quantities
+                assert win.layer + off == q.layer          # … computes a quizzed quantity
+                assert win.matrices.image_data(key) is None
