@@ -153,6 +153,11 @@ def label_of(changes: dict[str, Any]) -> str:
 
 def make_runs(base: Base, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Run]:
     """One run per combination of the ``vary`` values (the product), at most ``MAX_RUNS``."""
+    return runs_from_changes(base, vary_changes(vary))
+
+
+def vary_changes(vary: Sequence[tuple[str, Sequence[Any]]]) -> list[dict[str, Any]]:
+    """The product of the ``vary`` lists as one dict of changed fields per run (≤ MAX_RUNS)."""
     names = [n for n, _ in vary]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -161,7 +166,7 @@ def make_runs(base: Base, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Run
     if count > MAX_RUNS:
         raise ValueError(f"--vary makes {count} runs; at most {MAX_RUNS} can be compared")
     combos = itertools.product(*(values for _, values in vary))
-    return runs_from_changes(base, [dict(zip(names, c, strict=True)) for c in combos])
+    return [dict(zip(names, c, strict=True)) for c in combos]
 
 
 def runs_from_changes(base: Base, changes: Sequence[dict[str, Any]]) -> list[Run]:
