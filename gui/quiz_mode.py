@@ -111,6 +111,8 @@ class QuizMode(QObject):
             # Connected now, after the window's own slot: the window follows the last
             # step's layer first, then the quiz shows the layer the next step works on.
             self.win.model.changed.connect(self._on_changed)
+            # After the update any layer's W may be asked: the one the user picks.
+            self.win.graph.layer_clicked.connect(self._on_changed)
             self._listening = True
         self.dock.setVisible(on)
         if on:

@@ -60,13 +60,13 @@ class QuizPanel(QWidget):
         self.score_label = QLabel()
         grid = QGridLayout(self)
         grid.addWidget(self.prompt, 0, 0, 1, 4)
+        grid.addWidget(self.score_label, 0, 4, 1, 2)   # one line less for the matrices
         for col, w in enumerate((self.quantity, self.row, self.col)):
             grid.addWidget(w, 1, col)
         grid.addWidget(self.answer, 1, 3)
         grid.addWidget(self.check_button, 1, 4)
         grid.addWidget(self.reveal_button, 1, 5)
         grid.addWidget(self.verdict, 2, 0, 1, 6)
-        grid.addWidget(self.score_label, 3, 0, 1, 6)
         self.row.setPrefix("row ")
         self.col.setPrefix("column ")
         self.answer.returnPressed.connect(self._on_return)

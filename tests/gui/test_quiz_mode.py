@@ -240,3 +240,22 @@ def test_a_random_quiz_session_keeps_every_view_true(win):
                 assert q is not None and quantity in q.quantities
                 assert win.layer + off == q.layer          # … computes a quizzed quantity
                 assert win.matrices.image_data(key) is None
+
+
+def test_the_update_asks_for_the_new_weights_of_the_layer_shown(win):
+    m, qm = win.model, win.quiz_mode
+    qm.quantity_actions["W"].setChecked(True)
+    for _ in range(m.stepper.K - 1):                     # everything but the update
+        m.step()
+    qm.set_enabled(True)
+    win.graph.layer_clicked.emit(2)                      # the teacher clicks layer 2
+    s = m.stepper.state
+    W2, dW2 = m.net.params()[1][0], s.dW[2]
+    new = W2 - m.lr * dW2                                # the seed's update, by hand (sgd)
+    assert qm.panel.question.kind == "update" and qm.panel.question.layer == 2
+    assert np.array_equal(win.matrices.image_data("W"), W2)   # W stays: the update needs it
+    qm.panel.select("W", 3, 4)
+    qm.panel.answer.setText(f"{new[3, 4]:.6g}")
+    win.controls.step.trigger()
+    assert qm.answers[-1].correct and qm.answers[-1].layer == 2
+    np.testing.assert_allclose(m.net.params()[1][0], new, rtol=1e-12)
