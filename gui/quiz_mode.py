@@ -150,11 +150,18 @@ class QuizMode(QObject):
         return q
 
     def _check(self, quantity: str, layer: int, row: int, col: int, text: str) -> Answer:
+        self._refuse_while_training()
         return self.quiz().check_cell(quantity, layer, row, col, text)
 
     def _check_block(self, quantity: str, layer: int, texts: Any, row0: int, col0: int
                      ) -> list[Answer]:
+        self._refuse_while_training()
         return self.quiz().check_matrix(quantity, layer, texts, row0, col0)
+
+    def _refuse_while_training(self) -> None:
+        # Training moves the weights under the pass being asked about.
+        if self.win.model.is_training:
+            raise ValueError("pause or stop training before you answer")
 
     def _score(self) -> dict[int, Score]:
         return self.score()

@@ -259,3 +259,15 @@ def test_the_update_asks_for_the_new_weights_of_the_layer_shown(win):
     win.controls.step.trigger()
     assert qm.answers[-1].correct and qm.answers[-1].layer == 2
     np.testing.assert_allclose(m.net.params()[1][0], new, rtol=1e-12)
+
+
+def test_answers_wait_while_training_runs(win, qtbot):
+    m, qm = win.model, win.quiz_mode
+    qm.set_enabled(True)
+    to_delta_L(win)
+    m.train(None)                                        # until stopped
+    assert m.is_training
+    qm.panel.answer.setText("0.1")
+    assert not qm.panel.check_answer()
+    assert "pause or stop training" in qm.panel.verdict.text() and qm.answers == []
+    m.stop_training()
