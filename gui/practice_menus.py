@@ -13,12 +13,15 @@ def _insert_before_export(file_menu: QMenu, export: Any, actions: list[Any]) -> 
     items = file_menu.actions()
     i = items.index(export) if export in items else len(items)
     # the separator in front of Export stays in front of it
-    before = items[i - 1] if i > 0 and items[i - 1].isSeparator() else (
-        items[i] if i < len(items) else None)
-    sep = file_menu.insertSeparator(before) if before is not None else file_menu.addSeparator()
-    for a in actions:
-        file_menu.insertAction(before, a) if before is not None else file_menu.addAction(a)
-    del sep
+    if i > 0 and items[i - 1].isSeparator():
+        i -= 1
+    before = items[i] if i < len(items) else None
+    if before is None:
+        file_menu.addSeparator()
+        file_menu.addActions(actions)
+        return
+    file_menu.insertSeparator(before)
+    file_menu.insertActions(before, actions)
 
 
 def install(win: Any, file_menu: QMenu, view: QMenu, tools: QMenu) -> None:
