@@ -96,6 +96,7 @@ class ExerciseMode(QObject):
         self.win, self.quiz_mode = win, quiz_mode
         self.exercise: Exercise | None = None
         self.path: str | None = None
+        self._ex_obj: Any = None   # the experiment the exercise opened
         self.text = QTextBrowser()
         self.text.setOpenExternalLinks(False)
         self.save_button = QPushButton("Save answers")
@@ -172,6 +173,7 @@ class ExerciseMode(QObject):
         if not self.win.model.from_session(ex.session, path):
             return False
         self.win.model.ex.lock(ex.locked)
+        self._ex_obj = self.win.model.ex
         self.exercise, self.path = ex, str(path)
         fc.save_override = self.save_answers
         fc._detach()
@@ -216,8 +218,16 @@ class ExerciseMode(QObject):
         self.win.setWindowTitle("Backprop Lens")
 
     def _on_file_changed(self, path: str) -> None:
-        if path and self.exercise is not None and path != self.path:
-            self.close()   # a session was opened: it has no locks
+        """A session was opened (its experiment has no locks): the exercise is left.
+
+        Saving the work as a session (Save As) keeps the exercise and its locks.
+        """
+        ex = self.exercise
+        if not path or ex is None or path == self.path:
+            return
+        m = self.win.model
+        if m.ex.locked != frozenset(ex.locked) or (not ex.locked and m.ex is not self._ex_obj):
+            self.close()
 
     # -- views ----------------------------------------------------------------------------
     def _apply_locks(self, locked: tuple[str, ...] | frozenset[str]) -> None:

@@ -175,6 +175,8 @@ def test_opening_a_session_closes_the_exercise_and_lifts_its_locks(win, qtbot, t
     assert win.file_controller._write(str(session))
     student = make(qtbot, tmp_path, name="student.ini")
     assert student.exercises.open(str(tmp_path / "e.bpex"))
+    assert student.file_controller._write(str(tmp_path / "copy.bplens"))   # Save As: stays
+    assert student.exercises.exercise is not None and not student.controls.lr.isEnabled()
     assert student.file_controller.open(str(session))
     assert student.exercises.exercise is None and student.model.ex.locked == frozenset()
     assert student.controls.lr.isEnabled() and student.exercises.dock.isHidden()
