@@ -17,6 +17,7 @@ from PyQt6.QtCore import QObject, Qt, pyqtSignal
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QDockWidget, QInputDialog, QMenu
 
+from engine.formulas import symbol
 from engine.quiz import QUIZZABLE, Answer, Question, Quiz, QuizSettings, Score, parse_number
 
 from . import style
@@ -61,6 +62,11 @@ class QuizMode(QObject):
         self.action.setStatusTip("Predict what the next step computes, then step to check")
         self.action.toggled.connect(self.set_enabled)
         self.quantity_actions: dict[str, QAction] = {}
+        # Closing the dock (its ×) ends quiz mode; an inactive tab or a minimised window
+        # does not (the dock is then not hidden, only not visible).
+        self.dock.visibilityChanged.connect(
+            lambda visible: self.set_enabled(False) if not visible and self.dock.isHidden()
+            else None)
         self._listening = False
         win.matrices.cell_clicked.connect(self._on_cell_clicked)
         self.panel.reveal_requested.connect(self.step)
@@ -144,7 +150,6 @@ class QuizMode(QObject):
             W, b = self.win.model.net.params()[l - 1]
             shapes = tuple((W if n == "W" else b).shape for n in q.quantities)
             L = self.win.model.net.L
-            from engine.formulas import symbol
             q = replace(q, layer=l, shapes=shapes,
                         symbols=tuple(symbol(n, l, L) for n in q.quantities))
         return q
