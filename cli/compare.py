@@ -46,12 +46,12 @@ def add_parser(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> N
 def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build the base from the options, train every run, report and export."""
     from engine.compare import (
-        Base,
         compare_csv_text,
+        experiment_runs,
         loss_curves,
-        make_runs,
         parse_vary,
-        train_runs,
+        train_experiment_runs,
+        vary_changes,
     )
     from engine.fileio import atomic_write_text
 
@@ -66,20 +66,26 @@ def cmd_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise UsageError(str(e)) from None
     for path in args.export_loss:
         _check_writable(path, "--export-loss", EXPORT_TYPES)
-    prob = build_problem(args)
-    base = Base.from_network(prob.net, prob.X, prob.Y, X_val=prob.X_val, Y_val=prob.Y_val,
-                             optimizer=args.optimizer, lr=args.lr, batch_size=args.batch_size,
-                             seed=0 if args.seed is None else args.seed)
+    # The runs are copies of one Experiment (the window builds its runs the same way).
+    prob = build_problem(args, lr=args.lr, batch_size=args.batch_size,
+                         optimizer=args.optimizer)
     try:
-        runs = make_runs(base, vary)
+        pairs = experiment_runs(prob.experiment, vary_changes(vary))
     except ValueError as e:
         raise UsageError(str(e)) from None
+    runs = [run for run, _ in pairs]
 
-    def progress(i: int, run: Any) -> None:
-        err.write(f"run {i + 1}/{len(runs)} ({run.label}) done\n")
+    def progress(i: int) -> None:
+        err.write(f"run {i + 1}/{len(runs)} ({runs[i].label}) done\n")
         err.flush()
 
-    train_runs(runs, args.epochs, progress)
+    current = 0
+    for i, _it in train_experiment_runs(pairs, args.epochs):
+        while i > current:
+            progress(current)
+            current += 1
+    for i in range(current, len(runs)):
+        progress(i)
     arch = "-".join(map(str, prob.net.sizes))
     out.write(f"compared {len(runs)} runs of {arch} on {prob.data_name} for {args.epochs} "
               f"epochs from the same initial weights and data order\n")

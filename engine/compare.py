@@ -20,7 +20,7 @@ Fields of ``vary``:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -153,6 +153,11 @@ def label_of(changes: dict[str, Any]) -> str:
 
 def make_runs(base: Base, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Run]:
     """One run per combination of the ``vary`` values (the product), at most ``MAX_RUNS``."""
+    return runs_from_changes(base, vary_changes(vary))
+
+
+def vary_changes(vary: Sequence[tuple[str, Sequence[Any]]]) -> list[dict[str, Any]]:
+    """The product of the ``vary`` lists as one dict of changed fields per run (≤ MAX_RUNS)."""
     names = [n for n, _ in vary]
     dup = {n for n in names if names.count(n) > 1}
     if dup:
@@ -161,7 +166,7 @@ def make_runs(base: Base, vary: Sequence[tuple[str, Sequence[Any]]]) -> list[Run
     if count > MAX_RUNS:
         raise ValueError(f"--vary makes {count} runs; at most {MAX_RUNS} can be compared")
     combos = itertools.product(*(values for _, values in vary))
-    return runs_from_changes(base, [dict(zip(names, c, strict=True)) for c in combos])
+    return [dict(zip(names, c, strict=True)) for c in combos]
 
 
 def runs_from_changes(base: Base, changes: Sequence[dict[str, Any]]) -> list[Run]:
@@ -270,3 +275,76 @@ def boundary_grids(runs: Sequence[Run], X: Array, resolution: int = 60
             xs, ys, v = decision_grid(r.net, lims[0], lims[1], resolution)
             out.append((r.label, xs, ys, v.score))
     return out
+
+
+# --- runs as Experiments: the window's way (one way to build an experiment) ------------
+
+
+def experiment_runs(ex: Any, changes: Sequence[dict[str, Any]]) -> list[tuple[Run, Any]]:
+    """One run per dict of changed fields, each an ``Experiment`` copied from ``ex``.
+
+    Every copy goes back to ``ex``'s initial weights with a fresh trainer (the same
+    shuffle seed, so the same data order), then is changed only through the
+    experiment's own methods (``set_architecture`` for activations, ``set_loss``,
+    ``set_optimizer``, ``set_lr``, ``set_batch_size``), which refuse bad values.
+    ``ex`` itself is never touched.
+    """
+    if len(changes) > MAX_RUNS:
+        raise ValueError(f"{len(changes)} runs; at most {MAX_RUNS} can be compared")
+    out = []
+    for ch in changes:
+        unknown = [k for k in ch if k not in VARY_FIELDS]
+        if unknown:
+            raise ValueError(f"unknown field {unknown[0]!r}; choose from {', '.join(VARY_FIELDS)}")
+        c = ex.copy()
+        c.lock(())
+        c.reset()
+        try:
+            if "activations" in ch:
+                spec = c.net.to_spec()   # the initial weights, after reset
+                names = _activation_names(str(ch["activations"]), spec)
+                for ly, a in zip(spec["layers"], names, strict=True):
+                    ly["activation"] = a
+                c.set_architecture(spec)
+            for name, method in (("loss", c.set_loss), ("optimizer", c.set_optimizer),
+                                 ("lr", c.set_lr), ("batch_size", c.set_batch_size)):
+                if name in ch:
+                    method(ch[name])
+        except ValueError as e:
+            raise ValueError(f"run {label_of(ch)}: {e}") from None
+        ds = c.dataset
+        base = Base.from_network(c.net, ds.X, ds.Y, optimizer=c.optimizer_name, lr=c.lr,
+                                 batch_size=c.batch_size, seed=c.net.seed)
+        out.append((Run(label_of(ch), base, iters_per_epoch=c.trainer.iterations_per_epoch),
+                    c))
+    return out
+
+
+def _activation_names(text: str, spec: dict[str, Any]) -> list[str]:
+    names = text.split(":")
+    L = len(spec["layers"])
+    if len(names) == 1:   # one name: every hidden layer; the output keeps its own
+        names = names * (L - 1) + [spec["layers"][-1]["activation"]]
+    if len(names) != L:
+        raise ValueError(f"activations {text!r} names {len(names)} layers, the network has {L}")
+    return names
+
+
+def train_experiment_runs(runs: Sequence[tuple[Run, Any]], epochs: int
+                          ) -> Iterator[tuple[int, int]]:
+    """Train each run's experiment ``epochs`` epochs; yield (run index, iteration) as it goes.
+
+    A generator, so the window can run it in slices (never freezing) and stop it; each
+    ``Run`` gets the experiment's network and history. A run that diverges keeps its
+    losses and says so (``Run.diverged``); the others go on.
+    """
+    for i, (run, c) in enumerate(runs):
+        run.net, run.history = c.net, c.history
+        run.iters_per_epoch = c.trainer.iterations_per_epoch
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                for rec in c.trainer.run(epochs):
+                    yield i, rec.iteration
+        except TrainingDiverged as e:
+            run.diverged = str(e)
+        c.after_training()

@@ -28,6 +28,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from .experiment import LOCKABLE
 from .fileio import BadFileError, atomic_write_bytes, read_bytes
 from .network import Network
 from .quiz import DEFAULT_QUIZZED, QUIZZABLE, Answer, QuizSettings, Score
@@ -39,9 +40,8 @@ EXTENSION = ".bpex"
 MEMBER = "exercise.json"
 MAX_MEMBER_BYTES = 50_000_000
 MAX_INSTRUCTIONS = 100_000   # characters: a few paragraphs, with room to spare
-# Controls a teacher can lock; the window greys them out while the exercise is open.
-LOCKABLE = ("architecture", "activations", "loss", "init", "seed", "data", "lr",
-            "optimizer", "batch_size")
+# Controls a teacher can lock (``Experiment.lock``); the window greys them out and the
+# experiment refuses to change them while the exercise is open.
 
 
 @dataclass

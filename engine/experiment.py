@@ -63,6 +63,21 @@ class StepRefused(ValueError):
     """A step would have made the weights non-finite; nothing changed."""
 
 
+class Locked(ValueError):
+    """A change an exercise locks (``Experiment.locked``); nothing changed."""
+
+
+# What an exercise can lock, and how a refusal names it.
+LOCKABLE = ("architecture", "activations", "loss", "init", "seed", "data", "lr",
+            "optimizer", "batch_size")
+LOCK_NAMES = {"architecture": "the architecture", "activations": "the activations",
+              "loss": "the loss", "init": "the initialisation", "seed": "the seed",
+              "data": "the data set", "lr": "the learning rate α",
+              "optimizer": "the optimizer", "batch_size": "the batch size"}
+# Locks that a whole new network (an opened spec, an example) would break.
+NETWORK_LOCKS = ("architecture", "activations", "loss", "init", "seed", "data")
+
+
 # --- data ---------------------------------------------------------------------------
 
 
@@ -243,6 +258,7 @@ class Experiment:
         probe.set_params(self.initial_params)   # the engine checks the shapes
         self.weights_origin = weights_origin   # "seed", "given" (a file, a click) or "trained"
         self.notices: list[str] = []
+        self.locked: frozenset[str] = frozenset()   # what an open exercise forbids changing
         self.last_train_loss: float | None = None
         # Hand edits, for undo/redo: (quantity, layer, row, col, array before, array after).
         self._edits: list[tuple[Any, ...]] = []
@@ -624,10 +640,47 @@ class Experiment:
             self.stepper.jump(k)   # steps before the update: nothing here can be refused
         return Change.WEIGHTS | Change.STEP
 
+    # -- locks (exercises) ---------------------------------------------------------------------
+    def lock(self, names: Any) -> Change:
+        """Forbid changing the named settings (``LOCKABLE``); an empty list unlocks all."""
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise ValueError("locks must be a list of names")
+        unknown = [n for n in names if n not in LOCKABLE]
+        if unknown:
+            raise ValueError(f"cannot lock {unknown[0]!r}; choose from {', '.join(LOCKABLE)}")
+        self.locked = frozenset(names)
+        return Change.SETTINGS
+
+    def check_unlocked(self, *names: str) -> None:
+        """``Locked`` naming the first of ``names`` that the exercise locks."""
+        for n in names:
+            if n in self.locked:
+                raise Locked(f"The exercise locks {LOCK_NAMES[n]}: it cannot be changed "
+                             f"while the exercise is open.")
+
+    def _check_spec_unlocked(self, spec: dict[str, Any]) -> None:
+        """Refuse a new architecture spec that differs from the network in a locked way."""
+        if not self.locked:
+            return
+        now = self.net.to_spec()
+        layers = spec.get("layers") if isinstance(spec, dict) else None
+        if not isinstance(layers, list) or not all(isinstance(ly, dict) for ly in layers):
+            return   # malformed: the engine's validation names the problem
+        sizes = [ly.get("units") for ly in layers]
+        if sizes[:-1] != [ly["units"] for ly in now["layers"]][:-1]:
+            self.check_unlocked("architecture")
+        if [ly.get("activation") for ly in layers] != [ly["activation"] for ly in now["layers"]]:
+            self.check_unlocked("activations")
+        for key in ("loss", "init", "seed"):
+            if spec.get(key, now.get(key)) != now.get(key):
+                self.check_unlocked(key)
+
     # -- settings --------------------------------------------------------------------------------
     def set_lr(self, lr: Any) -> Change:
         """Set the learning rate α; the engine's ``check_lr`` decides what is valid."""
         lr = check_lr(lr)
+        if lr != self.lr:
+            self.check_unlocked("lr")
         if lr == self.lr:
             return Change.NONE
         self.lr = lr
@@ -639,6 +692,7 @@ class Experiment:
         n = self._check_batch(n, self.n_samples)
         if n == self.batch_size:
             return Change.NONE
+        self.check_unlocked("batch_size")
         self.batch_size = n
         self.trainer.batch_size = n   # the trainer keeps its history and epoch count
         if self.sample is None:
@@ -652,6 +706,7 @@ class Experiment:
         opt = make_optimizer(name, self.lr)
         if name == self.optimizer_name:
             return Change.NONE
+        self.check_unlocked("optimizer")
         self.optimizer_name, self.optimizer = name, opt
         self.trainer.optimizer = opt
         self._new_stepper()
@@ -668,6 +723,7 @@ class Experiment:
 
     def new_seed(self, seed: int | None = None) -> Change:
         """New initial weights from a new seed (same architecture and data)."""
+        self.check_unlocked("seed")
         seed = random.randrange(2**31) if seed is None else _check_seed(seed)
         spec = self.net.to_spec(weights=False)
         spec["seed"] = seed
@@ -676,6 +732,8 @@ class Experiment:
     def set_loss(self, loss: str) -> Change:
         """Change the cost function, keeping the weights."""
         spec = self.net.to_spec(weights=False)
+        if loss != spec["loss"]:
+            self.check_unlocked("loss")
         spec["loss"] = loss
         Network.from_spec(spec)   # validates the pairing with the output activation
         net = self.net.snapshot()
@@ -687,6 +745,7 @@ class Experiment:
 
     def set_architecture(self, spec: dict[str, Any]) -> Change:
         """A new network for the same data: the spec's weights, else drawn from its seed."""
+        self._check_spec_unlocked(spec)
         fitted, _ = fit_spec(spec, self.dataset.input_size, self.dataset.output_size)
         net = Network.from_spec(fitted)
         return self._replace(net, self.dataset, origin="given" if _has_weights(spec) else "seed")
@@ -699,6 +758,11 @@ class Experiment:
         drawn from the seed and a notice names them.  With ``spec`` (the editor's
         Apply) the architecture is the spec's and its weights are drawn from its seed.
         """
+        if not (isinstance(data, dict) and data == self.data_spec) \
+                and data is not self.dataset:
+            self.check_unlocked("data")
+        if spec is not None:
+            self._check_spec_unlocked(spec)
         ds = make_data(data)
         if spec is None:
             fitted, redrawn = fit_spec(self.net.to_spec(weights=False), ds.input_size,

@@ -160,9 +160,11 @@ def explain(st: Stepper, quantity: str, layer: int, row: int, col: int) -> str:
                          f"{shape(arr)}")
     i, j, v = row, col, float(arr[row, col])
     cell = f"[{i}, {j}]"
-    # Columns of a₀ and y are samples (those of W, b, ∂C/∂W are not).
-    which = "" if s.samples is None or j >= len(s.samples) \
-        else f" of sample #{int(s.samples[j])}"
+    # Only a₀ and y have one column per sample; the columns of W, b and ∂C/∂W are not
+    # samples (explaining W₁[0, 6] of a one-sample pass raised an IndexError).
+    is_sample = quantity == "y" or quantity == "a" and l == 0
+    which = f" of sample #{int(s.samples[j])}" \
+        if is_sample and s.samples is not None and j < len(s.samples) else ""
     if quantity == "a" and l == 0:
         return f"a₀{cell} = x{cell} = {_g(v)}: input {i}{which}, given, not computed"
     if quantity == "y":

@@ -4,9 +4,11 @@ The student sees what the next step computes as "?" (``Quiz.question``), types t
 of one cell or of a whole small matrix, and the quiz compares it with the engine's own
 value: right if |answer − value| ≤ atol + rtol·|value| (both settable). On a miss the
 answer comes with the worked computation of that cell (``Stepper.explain``). The values
-are obtained by taking the step and undoing it (``next`` then ``back``, which restores the
-exact state), so asking never moves the stepper: the caller reveals by stepping. (When
-the undo history is full, a peek costs it its oldest step.)
+are obtained by taking the step on a fork of the stepper (``Stepper.fork``: its own
+network, optimizer and undo history), so asking never moves or touches the stepper the
+student sees: the caller reveals by stepping. After the update the next pass begins on
+the data ``next_batch()`` gives (an experiment's ``pass_batch``: the mini-batch training
+takes next), else on the same batch.
 
 Each checked cell is recorded as an ``Answer``; ``score()`` counts them per pass.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -30,6 +32,7 @@ QUIZZABLE = ("z", "a", "sigma_prime", "dc_da", "delta", "dW", "db", "W", "b")
 DEFAULT_QUIZZED = ("z", "a", "delta", "dW", "db")
 MAX_CELLS = 64  # a "whole small matrix": bigger ones are asked cell by cell
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_ROWS = re.compile(r"[;\n]")
 
 
 def parse_number(text: str) -> float:
@@ -50,6 +53,17 @@ def parse_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{text.strip()!r} is too large")
     return value
+
+
+def parse_block(text: str) -> list[list[str]]:
+    """Split a typed block into rows (";" or a new line) of cells (spaces or tabs).
+
+    "0.1 0.2; 0.3 0.4" is a 2×2 block, "0.5" one cell; a decimal comma stays inside its
+    cell ("0,25 -1"). The cells are checked as numbers later (``parse_number``).
+    """
+    rows = [r.split() for r in _ROWS.split(str(text).replace("−", "-"))]
+    rows = [r for r in rows if r]
+    return rows or [[""]]
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,11 @@ class Quiz:
     stepper: Stepper
     settings: QuizSettings = field(default_factory=QuizSettings)
     answers: list[Answer] = field(default_factory=list)
+    # (X, Y, sample indices) of the next pass, asked only after the update step.
+    next_batch: Callable[[], tuple[Any, Any, Any]] | None = None
+    # The number answers are filed under (e.g. the trainer's iteration); default the
+    # stepper's own pass count.
+    pass_index: int | None = None
 
     def _next_step(self) -> tuple[int, Any]:
         st = self.stepper
@@ -163,9 +182,9 @@ class Quiz:
         # after the update the question is about W, b of every layer: ask about the last
         layer = info.layer if info.layer is not None else self.stepper.net.L
         shapes = []
-        with self._peek():
+        with self._peek() as st:
             for q in qs:
-                arr = self.stepper.state.quantity(q, layer)
+                arr = st.state.quantity(q, layer)
                 assert arr is not None
                 shapes.append((int(arr.shape[0]), int(arr.shape[1])))
         L = self.stepper.net.L
@@ -173,13 +192,15 @@ class Quiz:
                         tuple(symbol(q, layer, L) for q in qs))
 
     @contextmanager
-    def _peek(self) -> Iterator[None]:
-        """Take the next step for a look, then undo it exactly."""
-        self.stepper.next()
-        try:
-            yield
-        finally:
-            self.stepper.back()
+    def _peek(self) -> Iterator[Stepper]:
+        """A fork of the stepper that has taken the next step (the stepper is untouched)."""
+        st = self.stepper
+        fork = st.fork()
+        batch = self.next_batch() if st.k == st.K and self.next_batch is not None else None
+        # A diverging step shows its inf/nan; the warnings on the way are noise here.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            fork.next(batch)
+            yield fork
 
     def check_cell(self, quantity: str, layer: int, row: int, col: int, text: str) -> Answer:
         """Check one typed cell of what the next step computes.
@@ -225,11 +246,11 @@ class Quiz:
                 except ValueError as e:
                     raise ValueError(f"cell [{row0 + i}, {col0 + j}]: {e}") from None
         out = []
-        st, s = self.stepper, self.settings
-        with self._peek():
+        s = self.settings
+        with self._peek() as st:
             arr = st.state.quantity(quantity, layer)
             assert arr is not None
-            pass_index = st.state.pass_index
+            pass_index = st.state.pass_index if self.pass_index is None else self.pass_index
             for n, v in enumerate(values):
                 i, j = row0 + n // cols, col0 + n % cols
                 expected = float(arr[i, j])
@@ -252,8 +273,8 @@ class Quiz:
 
 def expected_matrix(quiz: Quiz, quantity: str, layer: int) -> np.ndarray:
     """The engine's value of what the next step computes (a copy), e.g. to reveal it."""
-    with quiz._peek():
-        arr = quiz.stepper.state.quantity(quantity, layer)
+    with quiz._peek() as st:
+        arr = st.state.quantity(quantity, layer)
         if arr is None:
             raise ValueError(f"the next step does not compute {quantity} of layer {layer}")
         return np.array(arr)

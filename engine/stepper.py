@@ -12,9 +12,10 @@ replace.  Nothing is copied per step, which keeps the bookkeeping cheap.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -337,6 +338,27 @@ class Stepper:
             for q in COMPUTES[rec.kind]:
                 getattr(s, q)[rec.layer] = None
         return True
+
+    def fork(self) -> Stepper:
+        """An independent stepper at the same point of the pass, with no undo history.
+
+        It has its own network and optimizer (the arrays are shared: the engine never
+        writes one in place), so stepping it never touches this one: the quiz looks at
+        what the next step computes on a fork.
+        """
+        new = copy.copy(self)
+        new.net = self.net.copy()
+        new.optimizer = make_optimizer(self.optimizer.name, self.optimizer.lr)
+        new.optimizer.load_state_dict(self.optimizer.state_dict())
+        s = self._s
+        new._s = replace(s, z=list(s.z), a=list(s.a), sigma_prime=list(s.sigma_prime),
+                         dc_da=list(s.dc_da), delta=list(s.delta), dW=list(s.dW),
+                         db=list(s.db), params=list(s.params))
+        # The step functions are bound methods: bind them to the fork.
+        new._do = {kind: getattr(new, fn.__name__) for kind, fn in self._do.items()}
+        new._ops = [(new._do[info.kind], info) for info in self.plan]
+        new._undo = deque(maxlen=self._undo.maxlen)
+        return new
 
     def jump(self, k: int) -> None:
         """Go to step k (0..K) of the current pass."""

@@ -70,6 +70,7 @@ class FileController(QObject):
                     QStandardPaths.StandardLocation.AppDataLocation)
         self.recovery_path = Path(recovery_dir) / RECOVERY_NAME
         self.path: str | None = None
+        self.save_override: Callable[[], bool] | None = None   # e.g. an open exercise's save
         self._dirty = False
         self._loading = False
         self._closing = False
@@ -230,7 +231,9 @@ class FileController(QObject):
         return answer == "discard" or (answer == "save" and self.save())
 
     def save(self) -> bool:
-        """Save to the current file, or ask for one."""
+        """Save to the current file, or ask for one (an open exercise saves itself)."""
+        if self.save_override is not None:
+            return bool(self.save_override())
         if self.path is None:
             return self.save_as()
         return self._write(self.path)

@@ -54,6 +54,9 @@ class Heatmap:
         self.levels: tuple[float, float] | None = None
         self._empty_fitted: tuple | None = None   # (w, h, text, size) _fit_empty fitted for
         self._shown: tuple[np.ndarray | None, str] | None = None   # what show() drew last
+        # Quiz mode: the shape of the matrix shown as "?" cells (None: not asked).
+        self.unknown_shape: tuple[int, int] | None = None
+        self._marks: list[pg.TextItem] = []   # the "?" of each cell, reused
 
     def show(self, arr: np.ndarray | None, empty_text: str) -> None:
         """Draw ``arr`` with symmetric levels, or the empty state when ``None``."""
@@ -63,6 +66,7 @@ class Heatmap:
         if self._shown is not None and arr is self._shown[0] and empty_text == self._shown[1]:
             return
         self._shown = (arr, empty_text)
+        self._hide_unknown()
         self.data = arr
         if arr is None:
             # Hidden, not cleared: in the window, ImageItem.clear() asked Qt to repaint the
@@ -99,7 +103,62 @@ class Heatmap:
             self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
             self._fit_ticks()
 
+    def show_unknown(self, shape: tuple[int, int], selected: tuple[int, int] | None = None
+                     ) -> None:
+        """Quiz mode: a ``shape`` grid of "?" cells (one big "?" when large), the chosen
+        cell ``selected`` (row, col) tinted. ``data`` stays None: no value can leak."""
+        rows, cols = int(shape[0]), int(shape[1])
+        self._shown = None          # the next show() draws whatever it gets
+        self.data = None
+        self.unknown_shape = (rows, cols)
+        self.empty.setVisible(False)
+        self.empty_text = "?"
+        self.bar.setVisible(False)
+        # Zero is the colour map's neutral colour; the chosen cell takes the positive end.
+        img = np.zeros((rows, cols))
+        if selected is not None and 0 <= selected[0] < rows and 0 <= selected[1] < cols:
+            img[selected] = 0.6
+        self.image.setImage(img, autoLevels=False, levels=(-1.0, 1.0))
+        self.image.setVisible(True)
+        self.levels = None
+        if self.shape != (rows, cols):
+            self.shape = (rows, cols)
+            self.plot.setRange(xRange=(-0.5, cols - 0.5), yRange=(-0.5, rows - 0.5), padding=0)
+            self._fit_ticks()
+        self._fit_unknown()
+
+    def _fit_unknown(self) -> None:
+        """One "?" per cell where the cells are big enough for it, else one in the middle."""
+        if self.unknown_shape is None:
+            return
+        rows, cols = self.unknown_shape
+        font = QFont(self.empty_font)
+        h = QFontMetricsF(font).height()
+        vb = self.plot.vb
+        per_cell = rows * cols <= 64 and vb.height() / rows >= h and vb.width() / cols >= h
+        need = rows * cols if per_cell else 1
+        while len(self._marks) < need:
+            t = pg.TextItem("?", color=style.TEXT, anchor=(0.5, 0.5))
+            self.plot.addItem(t, ignoreBounds=True)
+            self._marks.append(t)
+        if not per_cell:
+            font.setPointSizeF(min(font.pointSizeF() * 2, max(vb.height() / 1.6, 6.0)))
+        for n, t in enumerate(self._marks):
+            t.setVisible(n < need)
+            if n < need:
+                t.setFont(font)
+                t.setPos(*((n % cols, n // cols) if per_cell
+                           else ((cols - 1) / 2, (rows - 1) / 2)))
+
+    def _hide_unknown(self) -> None:
+        if self.unknown_shape is not None:
+            self.unknown_shape = None
+            self.shape = None   # the ranges and ticks are set again for what comes next
+            for t in self._marks:
+                t.setVisible(False)
+
     def _on_resized(self) -> None:
+        self._fit_unknown()
         self._fit_empty()
         self._fit_ticks()
 

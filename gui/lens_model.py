@@ -14,7 +14,7 @@ from typing import Any
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from engine.experiment import DEFAULT_DATA, DEFAULT_SPEC, Change, Experiment
+from engine.experiment import DEFAULT_DATA, DEFAULT_SPEC, NETWORK_LOCKS, Change, Experiment
 from engine.training import TrainingDiverged
 
 __all__ = ["DEFAULT_DATA", "DEFAULT_SPEC", "Change", "LensModel"]
@@ -52,6 +52,9 @@ class LensModel(QObject):
         self._controller: Any = None
         self._epochs_target: int | None = None
         self.run_start_epoch = 0
+        # Called with each training iteration's gradients (Trainer.run's on_grads); None
+        # costs nothing (the gradient-health dock sets it only while it is shown).
+        self.on_grads: Any = None
 
     # -- the experiment's state, read-only ------------------------------------------------
     @property
@@ -269,19 +272,25 @@ class LensModel(QObject):
     def open_spec(self, spec: dict, where: str = "the spec") -> bool:
         """Open a network spec, keeping its weights (see ``Experiment.for_spec``)."""
         return self._replace_with(lambda: Experiment.for_spec(
-            spec, self.ex, where, lr=self.ex.lr, optimizer=self.ex.optimizer_name))
+            spec, self.ex, where, lr=self.ex.lr, optimizer=self.ex.optimizer_name),
+            keep_locks=True)
 
     def replace_experiment(self, ex: Experiment) -> bool:
-        """Adopt a whole new experiment (an example, a copy)."""
-        return self._replace_with(lambda: ex)
+        """Adopt a whole new experiment (an example, a copy); an exercise's locks stay."""
+        return self._replace_with(lambda: ex, keep_locks=True)
 
-    def _replace_with(self, make) -> bool:
+    def _replace_with(self, make, keep_locks: bool = False) -> bool:
+        """``keep_locks``: a new network within an open exercise, refused if it locks one."""
         try:
+            if keep_locks:
+                self.ex.check_unlocked(*NETWORK_LOCKS)
             ex = make()
         except (ValueError, TypeError) as e:
             self.error_occurred.emit(str(e))
             return False
         self._stop_quietly()
+        if keep_locks:
+            ex.locked = self.ex.locked
         self.ex = ex
         self._emit(Change.ALL)
         return True
@@ -309,12 +318,12 @@ class LensModel(QObject):
         self._stop_quietly()   # a paused run ends here; the new one starts fresh
         self._epochs_target = epochs
         self.run_start_epoch = self.ex.trainer.epoch
-        self._ensure_controller().start(self.ex.trainer, epochs)
+        self._ensure_controller().start(self.ex.trainer, epochs, on_grads=self.on_grads)
 
     def train_sync(self, epochs: int) -> None:
         """Train ``epochs`` epochs in this thread (screenshots, scripts); same records."""
         try:
-            for _ in self.ex.trainer.run(epochs=epochs):
+            for _ in self.ex.trainer.run(epochs=epochs, on_grads=self.on_grads):
                 pass
         except TrainingDiverged as e:
             self._emit(self.ex.after_training())

@@ -45,10 +45,13 @@ class MatrixPanel(QWidget):
         layer ℓ-1 for the a_{ℓ-1} context matrix).
     cell_left()
         The mouse left all cells.
+    cell_clicked(quantity, layer, row, col)
+        A cell was clicked ("?" cells of quiz mode included).
     """
 
     cell_hovered = pyqtSignal(str, int, int, int)
     cell_left = pyqtSignal()
+    cell_clicked = pyqtSignal(str, int, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +60,10 @@ class MatrixPanel(QWidget):
         self._stepper = None
         self._marked: tuple[str, ...] = ()
         self._hover: tuple[str, int, int] | None = None
+        # Quiz mode: {(quantity, layer): shape} shown as "?" while not computed, and the
+        # chosen cell (quantity, layer, row, col).
+        self._unknown: dict[tuple[str, int], tuple[int, int]] = {}
+        self._chosen: tuple[str, int, int, int] | None = None
         self._header = QLabel("Step through the network to see its matrices.")
         self._glw = pg.GraphicsLayoutWidget()
         self.apply_theme()
@@ -108,6 +115,7 @@ class MatrixPanel(QWidget):
         y.plot.vb.setMinimumWidth(16)
         self._show_y_column(False)
         self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self._glw.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._glw.viewport().installEventFilter(self)
         self.set_font_scale(1.0)
 
@@ -142,6 +150,11 @@ class MatrixPanel(QWidget):
             hm = self._maps[key]
             arr = self._array(st, q, layer + off, W, b)
             hm.show(arr, self._empty_text(st, key, layer, L))
+            unknown = self._unknown.get((q, layer + off)) if arr is None else None
+            if unknown is not None:
+                ch = self._chosen
+                hm.show_unknown(unknown, ch[2:] if ch is not None and ch[:2] == (q, layer + off)
+                                else None)
             shape = arr.shape if arr is not None else shapes.get(key, (n, batch))
             title = quantity_title(q, layer + off, shape, L)
             hm.set_title(self._title_html(title, key in self._marked, color),
@@ -191,6 +204,18 @@ class MatrixPanel(QWidget):
         grid.setColumnStretchFactor(col, 1 if on else 0)
         hm.label.setVisible(on)
         hm.plot.setVisible(on)
+
+    def set_unknown(self, cells: dict[tuple[str, int], tuple[int, int]],
+                    chosen: tuple[str, int, int, int] | None = None) -> None:
+        """Quiz mode: show {(quantity, layer): shape} as "?" cells while not computed.
+
+        ``chosen`` (quantity, layer, row, col) is tinted. An empty dict ends it.
+        """
+        if cells == self._unknown and chosen == self._chosen:
+            return
+        self._unknown, self._chosen = dict(cells), chosen
+        if self._layer is not None and self._stepper is not None:
+            self.show_layer(self._stepper, self._layer)
 
     def image_data(self, quantity: str) -> np.ndarray | None:
         """The array the heatmap ``quantity`` shows; ``None`` while it reads "not computed yet"."""
@@ -303,6 +328,21 @@ class MatrixPanel(QWidget):
             self._hover_cell(*cell)
             return
         self._leave()
+
+    def _on_mouse_clicked(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or self._layer is None:
+            return
+        pos = ev.scenePos()
+        for key, q, off, *_ in SLOTS:
+            hm = self._maps[key]
+            shape = hm.data.shape if hm.data is not None else hm.unknown_shape
+            if shape is None or not hm.plot.vb.sceneBoundingRect().contains(pos):
+                continue
+            p = hm.plot.vb.mapSceneToView(pos)
+            row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
+            if 0 <= row < shape[0] and 0 <= col < shape[1]:
+                self.cell_clicked.emit(q, self._layer + off, row, col)
+            return
 
     def _hover_cell(self, key: str, row: int, col: int) -> None:
         q, off = next((q, off) for k, q, off, *_ in SLOTS if k == key)

@@ -73,8 +73,10 @@ class TrainingController(QObject):
         return self._gen is not None and not self._timer.isActive()
 
     # -- commands ---------------------------------------------------------------
-    def start(self, trainer: Any, epochs: int | None) -> None:
+    def start(self, trainer: Any, epochs: int | None, on_grads: Any = None) -> None:
         """Train ``trainer`` for ``epochs`` more epochs (None: until ``stop()``).
+
+        ``on_grads`` is passed to ``Trainer.run`` (each iteration's gradients).
 
         A run already in progress is stopped first (it emits ``training_finished``).
         """
@@ -84,7 +86,7 @@ class TrainingController(QObject):
         if self._gen is not None:
             self.stop()
         self.trainer = trainer
-        self._gen = trainer.run(epochs)
+        self._gen = trainer.run(epochs) if on_grads is None else trainer.run(epochs, on_grads)
         self._pending = self._pending_epoch = None
         self._last_emit = -float("inf")
         self._timer.start()

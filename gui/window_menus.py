@@ -105,6 +105,8 @@ def build_menus(win) -> None:
     tools = bar.addMenu("&Tools")
     _add(tools, "Gradient check…", lambda: open_gradcheck(win), "Ctrl+G",
          tip="Compare every gradient with central finite differences (the seed's sanity check)")
+    from .practice_menus import install  # quiz, exercises, compare runs, gradient health
+    install(win, file_menu, view, tools)
 
     helpm = bar.addMenu("&Help")
     _add(helpm, "About Backprop Lens", lambda: QMessageBox.about(win, "About", about_html(win)))

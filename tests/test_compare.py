@@ -167,3 +167,48 @@ def test_new_engine_modules_and_csv_only_compare_never_load_qt(tmp_path):
                        timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert len(read_compare_csv((tmp_path / "c.csv").read_text())) == 2
+
+
+# --- runs as copies of an Experiment (the window's way) ----------------------------------
+
+
+def test_experiment_runs_start_where_the_experiment_started_and_leave_it_alone():
+    from engine.compare import experiment_runs, train_experiment_runs
+    from engine.experiment import Experiment
+
+    ex = Experiment.build(data={"name": "moons", "n_samples": 60, "noise": 0.1, "seed": 3},
+                          lr=0.5, batch_size=12)
+    ex.jump(ex.stepper.K)                       # one iteration walked: weights moved
+    W_now = ex.net.params()[0][0]
+    pairs = experiment_runs(ex, [{}, {"lr": 0.05}, {"optimizer": "adam"},
+                                 {"activations": "relu"}])
+    for _run, c in pairs:                       # every copy starts from the initial weights
+        np.testing.assert_array_equal(c.net.params()[0][0], ex.initial_params[0][0])
+    assert pairs[3][1].net.layers[0].activation.name == "relu"
+    assert pairs[3][1].net.layers[-1].activation.name == "sigmoid"
+    list(train_experiment_runs(pairs, 2))
+    assert ex.net.params()[0][0] is W_now and ex.trainer.iteration == 1
+    # The base run is the experiment itself trained from its start (same data order).
+    ref = Experiment.build(data={"name": "moons", "n_samples": 60, "noise": 0.1, "seed": 3},
+                           lr=0.5, batch_size=12)
+    for _ in ref.trainer.run(2):
+        pass
+    assert pairs[0][0].history.iter_loss == ref.history.iter_loss
+    # Same start, same first batch: every run's first loss is the same number.
+    firsts = {run.history.iter_loss[0] for run, _ in pairs[:3]}
+    assert len(firsts) == 1
+
+
+def test_experiment_runs_refuse_what_the_experiment_refuses():
+    from engine.compare import experiment_runs
+    from engine.experiment import Experiment
+
+    ex = Experiment.build()
+    with pytest.raises(ValueError, match="run lr=-1: .*"):
+        experiment_runs(ex, [{"lr": -1.0}])
+    with pytest.raises(ValueError, match="names 2 layers, the network has 3"):
+        experiment_runs(ex, [{"activations": "tanh:tanh"}])
+    with pytest.raises(ValueError, match="unknown field 'colour'"):
+        experiment_runs(ex, [{"colour": "red"}])
+    with pytest.raises(ValueError, match="at most 8"):
+        experiment_runs(ex, [{}] * 9)

@@ -287,3 +287,51 @@ def test_the_trainer_alone_agrees_with_the_experiments_trainer():
     net = Network.from_spec(ex.net.to_spec())
     tr = Trainer(net, ex.dataset.X, ex.dataset.Y, batch_size=8, seed=ex.net.seed)
     assert np.array_equal(tr.next_indices(), ex.stepper.state.samples)
+
+
+# --- locks (exercise files) ------------------------------------------------------------
+
+
+def _locked(*names):
+    from engine.experiment import Experiment
+    ex = Experiment.build()
+    ex.lock(names)
+    return ex
+
+
+@pytest.mark.parametrize("lock, change, words", [
+    ("lr", lambda ex: ex.set_lr(0.5), "learning rate α"),
+    ("batch_size", lambda ex: ex.set_batch_size(7), "batch size"),
+    ("optimizer", lambda ex: ex.set_optimizer("adam"), "optimizer"),
+    ("loss", lambda ex: ex.set_loss("half_squared"), "loss"),
+    ("seed", lambda ex: ex.new_seed(3), "seed"),
+    ("data", lambda ex: ex.set_data({"name": "circles", "n_samples": 50}), "data set"),
+    ("architecture", lambda ex: ex.set_architecture({"input_size": 2, "layers": [
+        {"units": 3, "activation": "tanh"}, {"units": 1, "activation": "sigmoid"}]}),
+     "architecture"),
+    ("activations", lambda ex: ex.set_architecture({**ex.net.to_spec(), "layers": [
+        {**ly, "activation": "relu" if i < 2 else ly["activation"]}
+        for i, ly in enumerate(ex.net.to_spec()["layers"])]}), "activations"),
+])
+def test_a_locked_change_is_refused_naming_the_lock_and_changes_nothing(lock, change, words):
+    from engine.experiment import Locked
+    ex = _locked(lock)
+    before = (ex.net, ex.lr, ex.batch_size, ex.optimizer_name, ex.dataset, ex.stepper)
+    with pytest.raises(Locked, match=words):
+        change(ex)
+    assert (ex.net, ex.lr, ex.batch_size, ex.optimizer_name, ex.dataset, ex.stepper) == before
+    ex.lock(())
+    assert change(ex)                           # unlocked, the same change goes through
+
+
+def test_locks_leave_other_changes_alone_and_unknown_locks_are_refused():
+    ex = _locked("lr", "architecture")
+    assert ex.set_batch_size(16) and ex.set_optimizer("momentum")
+    assert not ex.set_lr(ex.lr)                 # setting the same value is no change
+    spec = ex.net.to_spec()
+    ex.set_architecture(spec)                   # the same architecture: allowed
+    with pytest.raises(ValueError, match="cannot lock 'colour'"):
+        ex.lock(["colour"])
+    with pytest.raises(ValueError, match="list of names"):
+        ex.lock("lr")
+    assert ex.locked == frozenset({"lr", "architecture"})

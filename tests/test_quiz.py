@@ -142,3 +142,77 @@ def test_answers_round_trip_and_bad_fields():
         QuizSettings(quantities=("loss",))
     with pytest.raises(ValueError, match="rtol"):
         QuizSettings(rtol=-1)
+
+
+# --- the quiz never touches the stepper the student sees ---------------------------------
+
+
+def test_asking_and_checking_leave_the_stepper_exactly_as_it_was():
+    st, quiz = fresh(quantities=("z", "a", "delta", "dW", "W"))
+    for _ in range(st.K):                       # every step of the pass, the update too
+        state, k, undo = st.state, st.k, len(st._undo)
+        lists = [list(getattr(state, q)) for q in ("z", "a", "delta", "dW")]
+        W = st.net.params()[0][0]
+        q = quiz.question()
+        if q is not None:
+            quiz.check_cell(q.quantities[0], q.layer, 0, 0, "0.1")
+        assert st.state is state and st.k == k and len(st._undo) == undo
+        assert [list(getattr(state, q)) for q in ("z", "a", "delta", "dW")] == lists
+        assert st.net.params()[0][0] is W
+        st.next()
+
+
+def test_a_full_undo_history_keeps_its_oldest_step_when_the_quiz_peeks():
+    st, quiz = fresh()
+    st._undo = type(st._undo)(st._undo, maxlen=3)   # a tiny history, full after 3 steps
+    for _ in range(3):
+        st.next()
+    oldest = st._undo[0]
+    quiz.question()
+    expected_matrix(quiz, "a", 2)
+    assert st._undo[0] is oldest and len(st._undo) == 3
+
+
+def test_after_the_update_the_quiz_asks_about_the_batch_training_takes_next():
+    from engine.experiment import Experiment
+
+    ex = Experiment.build(data={"name": "moons", "n_samples": 40, "noise": 0.1, "seed": 1},
+                          sample=None, batch_size=8)
+    ex.jump(ex.stepper.K)                       # the pass is done: next is z₁ of pass 2
+    idx = ex.trainer.next_indices().copy()
+    assert not np.array_equal(idx, ex.stepper.state.samples)
+    quiz = Quiz(ex.stepper, QuizSettings(("z",)), next_batch=ex.pass_batch,
+                pass_index=ex.trainer.iteration)
+    W1, b1 = ex.net.params()[0]
+    by_hand = W1 @ ex.dataset.X[:, idx] + b1    # z₁ of the next mini-batch
+    np.testing.assert_allclose(expected_matrix(quiz, "z", 1), by_hand, rtol=1e-12)
+    a = quiz.check_cell("z", 1, 2, 3, f"{by_hand[2, 3]:.6f}")
+    assert a.correct and a.pass_index == 1 and ex.stepper.k == ex.stepper.K
+    ex.step()
+    np.testing.assert_allclose(ex.stepper.state.z[1], by_hand, rtol=1e-12)
+
+
+def test_blocks_are_split_into_rows_and_cells():
+    from engine.quiz import parse_block
+
+    assert parse_block("0.1 0.2; 0.3 0.4") == [["0.1", "0.2"], ["0.3", "0.4"]]
+    assert parse_block("0,25 −1\n2") == [["0,25", "-1"], ["2"]]
+    assert parse_block("  ") == [[""]]
+    st, quiz = fresh(quantities=("z",))
+    with pytest.raises(ValueError, match="rectangle"):
+        quiz.check_matrix("z", 1, parse_block("1; 2 3"))
+    right = quiz.check_matrix("z", 1, parse_block(f"{z1[0]}; 1.8"))
+    assert [a.correct for a in right] == [True, True]
+
+
+def test_a_weight_gradient_cell_beyond_the_sample_count_is_explained():
+    """∂C/∂W's columns are inputs, not samples: [0, 1] of a one-sample pass has a story."""
+    from engine.experiment import Experiment
+
+    ex = Experiment.build(sample=3)             # one sample: the state has one sample index
+    ex.jump(2 * ex.net.L + 3)                   # δ_L and ∂C/∂W_L are done
+    s = ex.stepper.state
+    L = ex.net.L
+    text = ex.stepper.explain("dW", L, 0, 5)
+    want = s.delta[L][0, 0] * s.a[L - 1][5, 0]  # ∂C/∂W[0, 5] = δ[0] a_{L-1}[5]
+    assert f"{want:.4g}"[:5] in text or f"{want:.3g}" in text
