@@ -231,6 +231,14 @@ class Network:
         """The current (W_ℓ, b_ℓ) pairs, ℓ = 1..L (references, not copies)."""
         return [(ly.W, ly.b) for ly in self.layers]
 
+    def flat_params(self) -> Array | None:
+        """The one flat array all W_ℓ and b_ℓ are views of (after an update), else None."""
+        theta = self._theta
+        if theta is None or not _views_of(theta, [None] + [ly.W for ly in self.layers],
+                                          [None] + [ly.b for ly in self.layers]):
+            return None
+        return theta
+
     def set_params(self, params: list[tuple[Array, Array]]) -> None:
         """Replace all weights (shapes must match); the arrays are copied."""
         if len(params) != self.L:

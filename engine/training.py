@@ -17,6 +17,7 @@ import numpy as np
 
 from .network import Network
 from .optim import Optimizer, make_optimizer
+from .workspace import Workspace
 
 Array = np.ndarray
 
@@ -116,6 +117,7 @@ class Trainer:
         self._pos = 0
         self._epoch_sum = 0.0
         self._epoch_count = 0
+        self._ws = Workspace()  # the batch arrays, written again once the last step let go
 
     @property
     def n_samples(self) -> int:
@@ -132,7 +134,15 @@ class Trainer:
         if bs == N and not self.shuffle:
             return self.X, self.Y  # full batch in order: no copy
         idx = self._perm[self._pos:self._pos + bs]
-        return self.X[:, idx], self.Y[:, idx]
+        X, Y, ws = self.X, self.Y, self._ws
+        if X.flags.f_contiguous and not X.flags.c_contiguous:
+            # Samples lie contiguous in memory (data read one sample per row, then
+            # transposed): gather whole rows of Xᵀ, 20× faster than columns of X.
+            Xb = np.take(X.T, idx, axis=0, out=ws.empty("Xb", (len(idx), X.shape[0]))).T
+        else:
+            Xb = X[:, idx]
+        Yb = np.take(Y, idx, axis=1, out=ws.empty("Yb", (Y.shape[0], len(idx))))
+        return Xb, Yb
 
     def val_loss(self) -> float | None:
         """Loss on the whole validation set, or ``None`` without one."""
@@ -154,12 +164,16 @@ class Trainer:
                 trace = net.forward(Xb, check=False)
                 grads = net.backward(trace, Yb, check=False)
                 loss = grads.loss
-                ok = math.isfinite(loss) and _finite(*grads.dW, *grads.db)
+                # One sum over the flat gradient when backward made one.
+                ok = math.isfinite(loss) and (_finite(grads.flat) if grads.flat is not None
+                                              else _finite(*grads.dW, *grads.db))
                 if ok:
                     opt.step(net, grads)
             if not ok:
                 raise TrainingDiverged(self._diverged_message(loss))
-            if not _finite(*(p for pair in net.params() for p in pair)):
+            theta = net.flat_params()
+            if not (_finite(theta) if theta is not None
+                    else _finite(*(p for pair in net.params() for p in pair))):
                 net.set_params_ref(before)  # updates make new arrays: the old ones are intact
                 raise TrainingDiverged(self._diverged_message(float("inf")))
             self.iteration += 1
