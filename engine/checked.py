@@ -40,8 +40,10 @@ class CheckedCache:
     def seen(self, arr: np.ndarray, rows: int) -> bool:
         """True if ``arr`` is an array that passed a check against ``rows`` and is unchanged."""
         hit = self._seen.get(id(arr))
-        return (hit is not None and hit[0]() is arr and hit[1] == rows
-                and hit[2] == arr.shape and _frozen(arr))
+        if hit is None or hit[0]() is not arr or hit[1] != rows or hit[2] != arr.shape:
+            return False
+        # An array owning its memory needs one flag look-up; a view, the walk to its owner.
+        return not arr.flags.writeable if arr.base is None else _frozen(arr)
 
     def add(self, arr: np.ndarray, rows: int) -> None:
         """Remember ``arr`` (only if it is read-only all the way down; else nothing)."""

@@ -283,7 +283,8 @@ class Network:
         """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L."""
         a = self.check_X(X) if check else X
         B = a.shape[1]
-        ws = self._workspace(B)
+        # Below ~32 KiB an array is cheaper to allocate than to look up (malloc reuses it).
+        ws = self._ws if B * self._shape_info().widest >= 4096 else None
         zs: list[Array | None] = [None]
         acts: list[Array] = [a]
         for l, layer in enumerate(self.layers, start=1):
@@ -305,11 +306,6 @@ class Network:
         """
         sh = self._shape_info()
         return "before" if B * sh.units < sh.n_params else "after"
-
-    def _workspace(self, B: int) -> Workspace | None:
-        """The workspace when a step's arrays are big enough to gain from reuse."""
-        # Below ~32 KiB an array is cheaper to allocate than to look up (malloc reuses it).
-        return self._ws if B * self._shape_info().widest >= 4096 else None
 
     def _shape_info(self) -> _Shapes:
         """Sizes a step needs, worked out once (a network's shapes never change)."""
@@ -364,7 +360,13 @@ class Network:
             dW[l], db[l] = layer_grads(d_next, acts[l - 1], (gv[2 * l - 2], gv[2 * l - 1]),
                                        scale, tmp)
         if scale == "none":
-            g *= 1.0 / B  # ∂C/∂θ = (1/B) Σ over the batch, every layer's in one call
+            inv_B = 1.0 / B
+            g *= inv_B  # ∂C/∂θ = (1/B) Σ over the batch, every layer's in one call
+            if not _views_of(g, dW, db):  # layer_grads was replaced (tests do): scale its own
+                for l in range(1, L + 1):
+                    for q in (dW, db):
+                        if q[l].base is not g:  # type: ignore[union-attr]
+                            q[l] = q[l] * inv_B
         zL = trace.z[L]
         assert zL is not None
         loss = loss_value(self.loss, self.output_activation, zL, acts[L], Y)
