@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import random
 import statistics
 import sys
 import time
@@ -206,9 +207,16 @@ def bench_net(sizes, B, args, threads, base) -> dict[str, float]:
         one = timeit(fn, 3)
         reps[name] = max(1, int(args.budget / max(one, 1e-7)))
     times: dict[str, list[float]] = {k: [] for k in variants}
+    order = list(variants)
+    rng = random.Random(0)
     for _ in range(args.rounds):
-        for name, fn in variants.items():
-            times[name].append(timeit(fn, reps[name]))
+        # A fresh order each round, and a pause before each sample: the thread pools of
+        # BLAS and of PyTorch's OpenMP keep spinning a while after their last call, which
+        # would otherwise always slow whichever variant runs next.
+        rng.shuffle(order)
+        for name in order:
+            time.sleep(0.005)
+            times[name].append(timeit(variants[name], reps[name]))
     return {k: statistics.median(v) for k, v in times.items()}
 
 
@@ -236,7 +244,8 @@ def main() -> int:
         blas = "unknown"
     print(f"numpy {np.__version__}, BLAS {blas} with {threads} threads "
           f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}); "
-          f"torch {tver}, torch threads = {threads}; {os.cpu_count()} CPUs")
+          f"torch {tver}, torch threads = {threads}; {os.cpu_count()} CPUs, load average"
+          f" {os.getloadavg()[0]:.1f} at the start")
     peak = gemm_peak(args.rounds)
     print(f"float64 GEMM peak (2048² matmul, median of {args.rounds}): {peak:.1f} GF/s\n")
     cols = ["engine", "trainer", "plain"] + (["base"] if base else []) + ["torch", "stepper"]
@@ -264,7 +273,7 @@ def main() -> int:
           f" Mflop of matmul in {results[-1]['engine'] * 1e3:.2f} ms = {gf:.1f} GF/s,"
           f" {gf / peak:.0%} of the GEMM peak")
     print("ratios are of medians; x/eng > 1 means the engine is faster than x; 'stepper' walks"
-          " the pass as 4L+2 recorded steps")
+          f" the pass as 4L+2 recorded steps; load average {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 

@@ -407,7 +407,8 @@ def main() -> int:
     import pyqtgraph as pg
     from PyQt6.QtCore import PYQT_VERSION_STR, QT_VERSION_STR
     print(f"PyQt6 {PYQT_VERSION_STR}, Qt {QT_VERSION_STR}, pyqtgraph {pg.__version__}, "
-          f"numpy {np.__version__}; QT_QPA_PLATFORM=offscreen; {os.cpu_count()} CPUs")
+          f"numpy {np.__version__}; QT_QPA_PLATFORM=offscreen; {os.cpu_count()} CPUs, load"
+          f" average {os.getloadavg()[0]:.1f}")
     app = make_app()
     with tempfile.TemporaryDirectory() as tmp:
         if "paint" in parts:
