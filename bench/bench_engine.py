@@ -160,15 +160,19 @@ def load_engine(root: str) -> ModuleType:
     return mod
 
 
+CLOCK = time.perf_counter  # --cpu-time: time.thread_time (this thread's CPU seconds)
+
+
 def timeit(fn, reps: int) -> float:
-    t = time.perf_counter()
+    t = CLOCK()
     for _ in range(reps):
         fn()
-    return (time.perf_counter() - t) / reps
+    return (CLOCK() - t) / reps
 
 
 def gemm_peak(rounds: int) -> float:
     """Float64 GF/s of a 2048² × 2048² matmul into a preallocated result (median)."""
+    # (With --cpu-time and one thread, thread_time covers the BLAS call: same thread.)
     rng = np.random.default_rng(1)
     A, B = rng.random((2048, 2048)), rng.random((2048, 2048))
     C = np.empty_like(A)
@@ -226,7 +230,21 @@ def main() -> int:
     ap.add_argument("--budget", type=float, default=0.05, help="seconds per sample")
     ap.add_argument("--baseline-engine", metavar="DIR",
                     help="also time the engine package in DIR (e.g. an older checkout)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="limit numpy's BLAS (and so torch) to this many threads; default: as is")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time this thread's CPU seconds instead of wall time (with --threads 1:"
+                    " not inflated by other processes' load)")
     args = ap.parse_args()
+    if args.cpu_time:
+        if args.threads != 1:
+            ap.error("--cpu-time needs --threads 1 (other threads' work would not be counted)")
+        global CLOCK
+        CLOCK = time.thread_time
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        _limit = threadpool_limits(limits=args.threads, user_api="blas")  # noqa: F841 - kept
     try:
         import torch
 
@@ -245,7 +263,8 @@ def main() -> int:
     print(f"numpy {np.__version__}, BLAS {blas} with {threads} threads "
           f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}); "
           f"torch {tver}, torch threads = {threads}; {os.cpu_count()} CPUs, load average"
-          f" {os.getloadavg()[0]:.1f} at the start")
+          f" {os.getloadavg()[0]:.1f} at the start"
+          + ("; CPU time of this thread" if args.cpu_time else "; wall time"))
     peak = gemm_peak(args.rounds)
     print(f"float64 GEMM peak (2048² matmul, median of {args.rounds}): {peak:.1f} GF/s\n")
     cols = ["engine", "trainer", "plain"] + (["base"] if base else []) + ["torch", "stepper"]
