@@ -4,13 +4,19 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.bench-installed
 
-.PHONY: run test lint bench bench-engine bench-gui bench-files screenshots clean
+.PHONY: run test lint bench bench-engine bench-scale bench-gui bench-files screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
+
+# The benchmarks also need the optional group "bench" (torch for the baseline, threadpoolctl).
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test,bench]"
+	touch $(BENCH_STAMP)
 
 run: $(STAMP)
 	$(PY) main.py $(ARGS)
@@ -22,12 +28,15 @@ lint: $(STAMP)
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q $(PYTEST_ARGS)
 
-bench: bench-engine bench-gui
+bench: bench-engine bench-scale bench-gui
 
-bench-engine: $(STAMP)
+bench-engine: $(BENCH_STAMP)
 	$(PY) bench/bench_engine.py
 
-bench-gui: $(STAMP)
+bench-scale: $(BENCH_STAMP)
+	$(PY) bench/bench_scale.py
+
+bench-gui: $(BENCH_STAMP)
 	$(PY) bench/bench_gui.py
 
 # Files at their largest (minutes, ~3 GB of memory): a 110 MB CSV, a 16 M-parameter net.

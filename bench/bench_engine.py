@@ -1,65 +1,118 @@
 """Time one training step (forward + backward + update, float64) side by side.
 
-For each network: the engine's step with its records kept (``Network.forward``
-→ ``backward`` → ``apply``), a plain numpy loop that keeps nothing, PyTorch CPU
-autograd (when torch is installed; it is never a dependency of the app), and
-the stepper walking the same iteration as 4L + 2 reversible steps.  Variants
-are interleaved round by round so that load on this shared machine hits them
-alike; the table reports medians and the ratios of medians.
+For each network, interleaved round by round so that load on this shared
+machine hits them alike (the table reports medians and ratios of medians):
 
-Run: ``make bench`` (or ``.venv/bin/python bench/bench_engine.py [--rounds N]``).
+- engine: the public step with its input checks, ``net.forward(X)`` →
+  ``net.backward(trace, Y)`` → ``net.apply(grads, lr)``, every record kept.
+  X and Y are read-only arrays, so the NaN scan runs once, on the first call;
+- trainer: one ``Trainer.run`` iteration on the same full batch (no shuffle);
+- plain numpy: the tightest loop we could write that keeps nothing: the same
+  BLAS calls, activations and σ' computed in place, the update in place;
+- torch: PyTorch's fastest CPU loop (see ``torch_step``), float64, as many
+  threads as numpy's BLAS;
+- stepper: the same iteration walked as 4L + 2 recorded steps.
+
+It also measures this machine's float64 GEMM peak (a 2048² matmul) in the same
+run and reports the share of it the largest network's step reaches.
+
+Run: ``make bench`` (or ``.venv/bin/python bench/bench_engine.py [--rounds N]``);
+``--baseline-engine DIR`` adds a column timing the ``engine`` package found in
+DIR (e.g. an older checkout) on the same step.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import random
 import statistics
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine import Network  # noqa: E402
+from engine import Network, Trainer  # noqa: E402
 from engine.stepper import Stepper  # noqa: E402
 
 NETWORKS = [((2, 8, 8, 1), 200), ((2, 16, 16, 16, 1), 1000), ((784, 128, 64, 10), 64),
             ((784, 512, 512, 10), 256)]
+TARGETS = [3.0, 1.5, 1.1, 1.0]  # engine / torch, per network
 LR = 0.01
 
 
-def make(sizes: tuple[int, ...], B: int) -> tuple[Network, np.ndarray, np.ndarray]:
+def blas_threads() -> int:
+    """Threads of numpy's BLAS (threadpoolctl; 1 if it cannot tell)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return 1
+    n = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+    return max(n) if n else 1
+
+
+def make(sizes: tuple[int, ...], B: int, net_cls=Network) -> tuple:
     layers = [{"units": n, "activation": "tanh"} for n in sizes[1:-1]]
     layers.append({"units": sizes[-1], "activation": "sigmoid"})
-    net = Network.from_spec({"input_size": sizes[0], "seed": 0, "layers": layers})
+    net = net_cls.from_spec({"input_size": sizes[0], "seed": 0, "layers": layers})
     rng = np.random.default_rng(0)
-    return net, rng.normal(size=(sizes[0], B)), rng.uniform(size=(sizes[-1], B))
+    X, Y = rng.normal(size=(sizes[0], B)), rng.uniform(size=(sizes[-1], B))
+    X.flags.writeable = False  # data as a data set holds it: checked once, then O(1)
+    Y.flags.writeable = False
+    return net, X, Y
 
 
-def engine_step(net: Network, X: np.ndarray, Y: np.ndarray) -> None:
-    net.apply(net.backward(net.forward(X, check=False), Y, check=False), LR)
+def engine_step(net, X: np.ndarray, Y: np.ndarray) -> float:
+    """The public step, checks on."""
+    grads = net.backward(net.forward(X), Y)
+    net.apply(grads, LR)
+    return grads.loss
 
 
-def plain_step(Ws: list, bs: list, X: np.ndarray, Y: np.ndarray) -> None:
-    """The textbook loop, keeping nothing it does not need."""
+def plain_step(Ws: list, bs: list, X: np.ndarray, Y: np.ndarray) -> float:
+    """The textbook loop keeping nothing: in place wherever the maths allows."""
+    n, B = len(Ws), X.shape[1]
     acts = [X]
     a = X
-    for i, (W, b) in enumerate(zip(Ws, bs)):
-        z = W @ a + b
-        a = np.tanh(z) if i < len(Ws) - 1 else 0.5 * np.tanh(0.5 * z) + 0.5
+    for i in range(n):
+        z = Ws[i] @ a
+        z += bs[i]
+        if i < n - 1:
+            np.tanh(z, out=z)
+        else:  # sigmoid as ½ tanh(z/2) + ½, like the engine (never overflows)
+            z *= 0.5
+            np.tanh(z, out=z)
+            z *= 0.5
+            z += 0.5
+        a = z
         acts.append(a)
-    B = X.shape[1]
-    d = 2.0 * (a - Y) * a * (1.0 - a)
-    for i in range(len(Ws) - 1, -1, -1):
-        dW = d @ acts[i].T / B
-        db = d.sum(axis=1, keepdims=True) / B
+    diff = a - Y
+    loss = float(np.vdot(diff, diff)) / B
+    d = 1.0 - a           # δ_L = 2(a - y) a(1 - a)
+    d *= a
+    d *= diff
+    d *= 2.0
+    s = LR / B
+    for i in range(n - 1, -1, -1):
+        dW = d @ acts[i].T
+        dW *= s
+        db = d.sum(axis=1, keepdims=True)
+        db *= s
         if i > 0:
-            d = (Ws[i].T @ d) * (1.0 - acts[i] * acts[i])
-        Ws[i] -= LR * dW
-        bs[i] -= LR * db
+            d_prev = Ws[i].T @ d
+            ap = acts[i]      # a_{i} is no longer needed: σ' = 1 - a² in its place
+            np.multiply(ap, ap, out=ap)
+            np.subtract(1.0, ap, out=ap)
+            d_prev *= ap
+            d = d_prev
+        Ws[i] -= dW
+        bs[i] -= db
+    return loss
 
 
 def stepper_pass(st: Stepper) -> None:
@@ -67,88 +120,179 @@ def stepper_pass(st: Stepper) -> None:
         st.next()
 
 
-def torch_setup(net: Network, X: np.ndarray, Y: np.ndarray):  # pragma: no cover - optional
+def torch_setup(net: Network, X: np.ndarray, Y: np.ndarray, threads: int):  # pragma: no cover
     import torch
 
+    torch.set_num_threads(threads)
     params = []
-    for W, b in net.params():
-        params += [torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)]
-    return torch, params, torch.tensor(X), torch.tensor(Y)
+    for W, b in net.params():  # nn.Linear's layout: W (out, in), b (out,)
+        params += [torch.tensor(W, requires_grad=True),
+                   torch.tensor(b[:, 0].copy(), requires_grad=True)]
+    # Row-major: samples as rows, as PyTorch is built for.
+    return torch, params, torch.tensor(X.T.copy()), torch.tensor(Y.T.copy())
 
 
 def torch_step(torch, params, X, Y) -> None:  # pragma: no cover - optional
+    """PyTorch's fastest plain loop: addmm, grads set to None, in-place update."""
     a = X
     n = len(params) // 2
     for i in range(n):
-        z = params[2 * i] @ a + params[2 * i + 1]
+        z = torch.addmm(params[2 * i + 1], a, params[2 * i].t())   # b + a Wᵀ in one call
         a = torch.tanh(z) if i < n - 1 else torch.sigmoid(z)
-    loss = ((a - Y) ** 2).sum() / X.shape[1]
+    loss = (a - Y).pow(2).sum() / X.shape[0]
     for p in params:
         p.grad = None
     loss.backward()
     with torch.no_grad():
         for p in params:
-            p -= LR * p.grad
+            p.add_(p.grad, alpha=-LR)
+
+
+def load_engine(root: str) -> ModuleType:
+    """Import the ``engine`` package under ``root`` as a separate module (``engine_base``)."""
+    init = Path(root) / "engine" / "__init__.py"
+    spec = importlib.util.spec_from_file_location(
+        "engine_base", init, submodule_search_locations=[str(init.parent)])
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["engine_base"] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+CLOCK = time.perf_counter  # --cpu-time: time.thread_time (this thread's CPU seconds)
 
 
 def timeit(fn, reps: int) -> float:
-    t = time.perf_counter()
+    t = CLOCK()
     for _ in range(reps):
         fn()
-    return (time.perf_counter() - t) / reps
+    return (CLOCK() - t) / reps
+
+
+def gemm_peak(rounds: int) -> float:
+    """Float64 GF/s of a 2048² × 2048² matmul into a preallocated result (median)."""
+    # (With --cpu-time and one thread, thread_time covers the BLAS call: same thread.)
+    rng = np.random.default_rng(1)
+    A, B = rng.random((2048, 2048)), rng.random((2048, 2048))
+    C = np.empty_like(A)
+    np.matmul(A, B, out=C)
+    ts = [timeit(lambda: np.matmul(A, B, out=C), 1) for _ in range(rounds)]
+    return 2 * 2048**3 / statistics.median(ts) / 1e9
+
+
+def step_flops(sizes: tuple[int, ...], B: int) -> float:
+    """Matmul flops of one step: forward Wa, backward δaᵀ and Wᵀδ (not for layer 1)."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    fwd = sum(2 * m * n * B for n, m in pairs)
+    return 2 * fwd + sum(2 * m * n * B for n, m in pairs[1:])
+
+
+def bench_net(sizes, B, args, threads, base) -> dict[str, float]:
+    net, X, Y = make(sizes, B)
+    Ws = [W.copy() for W, _ in net.params()]
+    bs = [b.copy() for _, b in net.params()]
+    st = Stepper(net.copy(), X, Y, lr=LR)
+    it = Trainer(net.copy(), X, Y, batch_size=B, shuffle=False, lr=LR).run(None)
+    # Default arguments bind this network's objects into each closure.
+    variants = {"engine": lambda net=net, X=X, Y=Y: engine_step(net, X, Y),
+                "trainer": lambda it=it: next(it),
+                "plain": lambda Ws=Ws, bs=bs, X=X, Y=Y: plain_step(Ws, bs, X, Y),
+                "stepper": lambda st=st: stepper_pass(st)}
+    if base is not None:
+        bnet, bX, bY = make(sizes, B, base.Network)
+        variants["base"] = lambda n=bnet, X=bX, Y=bY: engine_step(n, X, Y)
+    if args.torch:
+        tt = torch_setup(net, X, Y, threads)
+        variants["torch"] = lambda tt=tt: torch_step(*tt)
+    reps = {}
+    for name, fn in variants.items():  # calibrate: about `budget` seconds per sample
+        fn()
+        one = timeit(fn, 3)
+        reps[name] = max(1, int(args.budget / max(one, 1e-7)))
+    times: dict[str, list[float]] = {k: [] for k in variants}
+    order = list(variants)
+    rng = random.Random(0)
+    for _ in range(args.rounds):
+        # A fresh order each round, and a pause before each sample: the thread pools of
+        # BLAS and of PyTorch's OpenMP keep spinning a while after their last call, which
+        # would otherwise always slow whichever variant runs next.
+        rng.shuffle(order)
+        for name in order:
+            time.sleep(0.005)
+            times[name].append(timeit(variants[name], reps[name]))
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--budget", type=float, default=0.05, help="seconds per sample")
+    ap.add_argument("--baseline-engine", metavar="DIR",
+                    help="also time the engine package in DIR (e.g. an older checkout)")
+    ap.add_argument("--threads", type=int, default=0,
+                    help="limit numpy's BLAS (and so torch) to this many threads; default: as is")
+    ap.add_argument("--cpu-time", action="store_true",
+                    help="time this thread's CPU seconds instead of wall time (with --threads 1:"
+                    " not inflated by other processes' load)")
     args = ap.parse_args()
-    try:
-        import torch  # noqa: F401
+    if args.cpu_time:
+        if args.threads != 1:
+            ap.error("--cpu-time needs --threads 1 (other threads' work would not be counted)")
+        global CLOCK
+        CLOCK = time.thread_time
+    if args.threads:
+        from threadpoolctl import threadpool_limits
 
-        have_torch = True
+        _limit = threadpool_limits(limits=args.threads, user_api="blas")  # noqa: F841 - kept
+    try:
+        import torch
+
+        args.torch = True
+        tver = torch.__version__
     except ImportError:
-        have_torch = False
-        print("torch not installed: the PyTorch column is skipped", file=sys.stderr)
+        args.torch = False
+        tver = "not installed (its column is skipped)"
+    base = load_engine(args.baseline_engine) if args.baseline_engine else None
+    threads = blas_threads()
     try:  # which BLAS numpy was built with (the matmuls of the big networks run there)
         b = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
         blas = f"{b.get('name')} {b.get('version')}"
     except (TypeError, KeyError):
         blas = "unknown"
-    blas += f"; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}"
-    print(f"numpy {np.__version__}; BLAS: {blas}")
-    print(f"{'network':<22}{'batch':>6}{'engine':>11}{'plain np':>11}{'torch':>11}"
-          f"{'stepper':>11}{'torch/eng':>11}{'plain/eng':>11}{'stepper/eng':>13}")
-    for sizes, B in NETWORKS:
-        net, X, Y = make(sizes, B)
-        Ws = [W.copy() for W, _ in net.params()]
-        bs = [b.copy() for _, b in net.params()]
-        st = Stepper(net.copy(), X, Y, lr=LR)
-        # Default arguments bind this round's objects into each closure.
-        variants = {"engine": lambda net=net, X=X, Y=Y: engine_step(net, X, Y),
-                    "plain": lambda Ws=Ws, bs=bs, X=X, Y=Y: plain_step(Ws, bs, X, Y),
-                    "stepper": lambda st=st: stepper_pass(st)}
-        if have_torch:
-            tt = torch_setup(net, X, Y)
-            variants["torch"] = lambda tt=tt: torch_step(*tt)
-        reps = {}
-        for name, fn in variants.items():  # calibrate: about `budget` seconds per sample
-            fn()
-            one = timeit(fn, 3)
-            reps[name] = max(1, int(args.budget / max(one, 1e-7)))
-        times: dict[str, list[float]] = {k: [] for k in variants}
-        for _ in range(args.rounds):
-            for name, fn in variants.items():
-                times[name].append(timeit(fn, reps[name]))
-        med = {k: statistics.median(v) for k, v in times.items()}
-        tname = "-".join(map(str, sizes))
-        torch_ms = f"{med['torch'] * 1e3:9.3f}ms" if "torch" in med else f"{'—':>11}"
-        ratio = f"{med['torch'] / med['engine']:10.2f}×" if "torch" in med else f"{'—':>11}"
-        print(f"{tname:<22}{B:>6}{med['engine'] * 1e3:9.3f}ms{med['plain'] * 1e3:9.3f}ms"
-              f"{torch_ms}{med['stepper'] * 1e3:9.3f}ms{ratio}"
-              f"{med['plain'] / med['engine']:10.2f}×{med['stepper'] / med['engine']:12.2f}×")
-    print("ratios are of medians; torch/eng > 1 means the engine is faster than PyTorch;"
-          " stepper/eng is the cost of walking the pass as 4L+2 recorded steps")
+    print(f"numpy {np.__version__}, BLAS {blas} with {threads} threads "
+          f"(OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}); "
+          f"torch {tver}, torch threads = {threads}; {os.cpu_count()} CPUs, load average"
+          f" {os.getloadavg()[0]:.1f} at the start"
+          + ("; CPU time of this thread" if args.cpu_time else "; wall time"))
+    peak = gemm_peak(args.rounds)
+    print(f"float64 GEMM peak (2048² matmul, median of {args.rounds}): {peak:.1f} GF/s\n")
+    cols = ["engine", "trainer", "plain"] + (["base"] if base else []) + ["torch", "stepper"]
+    head = {"engine": "engine", "trainer": "trainer", "plain": "plain np", "base": "old eng",
+            "torch": "torch", "stepper": "stepper"}
+    print(f"{'network':<18}{'B':>5}" + "".join(f"{head[c]:>10}" for c in cols)
+          + f"{'plain/eng':>10}{'plain/trn':>10}" + (f"{'old/eng':>9}" if base else "")
+          + f"{'torch/eng':>10}{'target':>7}{'':>7}")
+    results = []
+    for (sizes, B), target in zip(NETWORKS, TARGETS):
+        med = bench_net(sizes, B, args, threads, base)
+        results.append(med)
+        e = med["engine"]
+        cells = "".join(f"{med[c] * 1e3:8.3f}ms" if c in med else f"{'—':>10}" for c in cols)
+        ratio = med["torch"] / e if "torch" in med else float("nan")
+        verdict = "" if "torch" not in med else ("met" if ratio >= target else "MISSED")
+        print(f"{'-'.join(map(str, sizes)):<18}{B:>5}{cells}{med['plain'] / e:9.2f}×"
+              f"{med['plain'] / med['trainer']:9.2f}×"
+              + (f"{med['base'] / e:8.2f}×" if base else "")
+              + f"{ratio:9.2f}×{'≥' + format(target, '.1f'):>7} {verdict}")
+    sizes, B = NETWORKS[-1]
+    flops = step_flops(sizes, B)
+    gf = flops / results[-1]["engine"] / 1e9
+    print(f"\n{'-'.join(map(str, sizes))} B{B}: the engine's step does {flops / 1e6:.0f}"
+          f" Mflop of matmul in {results[-1]['engine'] * 1e3:.2f} ms = {gf:.1f} GF/s,"
+          f" {gf / peak:.0%} of the GEMM peak")
+    print("ratios are of medians; x/eng > 1 means the engine is faster than x; 'stepper' walks"
+          f" the pass as 4L+2 recorded steps; load average {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 

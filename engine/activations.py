@@ -20,83 +20,103 @@ Array = np.ndarray
 class Activation:
     """A component-wise activation σ and its derivative σ'.
 
-    ``prime`` is ``None`` for softmax, whose Jacobian is not diagonal: it is
-    only allowed on the output layer together with cross-entropy, where
-    δ_L = a_L - y needs no σ'.
+    ``f(z, out)`` returns σ(z) and ``prime(z, a, out)`` returns σ'(z) given
+    a = σ(z); both write into ``out`` when one is given (an array of z's shape
+    the caller may overwrite), else into a new array.  ``prime`` is ``None``
+    for softmax, whose Jacobian is not diagonal: it is only allowed on the
+    output layer together with cross-entropy, where δ_L = a_L - y needs no σ'.
     """
 
     name: str
     symbol: str
-    f: Callable[[Array], Array]
-    prime: Callable[[Array, Array], Array] | None
+    f: Callable[..., Array]
+    prime: Callable[..., Array] | None
 
 
-# sigmoid: σ(z) = 1 / (1 + e^{-z}) written through tanh so that it never overflows.
-def _sigmoid(z: Array) -> Array:
-    s = 0.5 * z
-    np.tanh(s, out=s)  # in place on the temporary: same numbers, fewer allocations
+Out = Array | None
+
+
+def _into(value: Array, out: Out) -> Array:
+    """``value``, copied into ``out`` when one is given (for the rarely used rules)."""
+    if out is None:
+        return value
+    np.copyto(out, value)
+    return out
+
+
+# sigmoid: σ(z) = 1 / (1 + e^{-z}) = ½ tanh(z/2) + ½, written through tanh so it never overflows.
+def _sigmoid(z: Array, out: Out = None) -> Array:
+    s = np.multiply(z, 0.5, out=out)
+    np.tanh(s, out=s)  # in place: same numbers, one array for the four operations
     s *= 0.5
     s += 0.5
     return s
 
 
-def _sigmoid_prime(z: Array, a: Array) -> Array:
-    sp = 1.0 - a
+def _sigmoid_prime(z: Array, a: Array, out: Out = None) -> Array:
+    """σ'(z) = a(1 - a), from the forward pass's a."""
+    sp = np.subtract(1.0, a, out=out)
     sp *= a
     return sp
 
 
-def _tanh(z: Array) -> Array:
-    return np.tanh(z)
+def _tanh(z: Array, out: Out = None) -> Array:
+    return np.tanh(z, out=out)
 
 
-def _tanh_prime(z: Array, a: Array) -> Array:
-    sp = a * a
+def _tanh_prime(z: Array, a: Array, out: Out = None) -> Array:
+    """tanh'(z) = 1 - a², from the forward pass's a."""
+    sp = np.multiply(a, a, out=out)
     np.subtract(1.0, sp, out=sp)
     return sp
 
 
-def _relu(z: Array) -> Array:
-    return np.maximum(z, 0.0)
+def _relu(z: Array, out: Out = None) -> Array:
+    return np.maximum(z, 0.0, out=out)
 
 
-def _relu_prime(z: Array, a: Array) -> Array:
+def _relu_prime(z: Array, a: Array, out: Out = None) -> Array:
     # The kink at 0 gets derivative 0, the usual convention.
-    return (z > 0).astype(z.dtype)
+    return np.greater(z, 0.0, out=out) if out is not None else (z > 0).astype(z.dtype)
 
 
 LEAKY_SLOPE = 0.01
 
 
-def _leaky_relu(z: Array) -> Array:
-    return np.where(z > 0, z, LEAKY_SLOPE * z)
+def _leaky_relu(z: Array, out: Out = None) -> Array:
+    return _into(np.where(z > 0, z, LEAKY_SLOPE * z), out)
 
 
-def _leaky_relu_prime(z: Array, a: Array) -> Array:
-    return np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False)
+def _leaky_relu_prime(z: Array, a: Array, out: Out = None) -> Array:
+    return _into(np.where(z > 0, 1.0, LEAKY_SLOPE).astype(z.dtype, copy=False), out)
 
 
-def _identity(z: Array) -> Array:
-    return z
+def _identity(z: Array, out: Out = None) -> Array:
+    return _into(z, out)
 
 
-def _identity_prime(z: Array, a: Array) -> Array:
-    return np.ones_like(z)
+def _identity_prime(z: Array, a: Array, out: Out = None) -> Array:
+    if out is None:
+        return np.ones_like(z)
+    out.fill(1.0)
+    return out
 
 
 # softplus: log(1 + e^z), computed as logaddexp(0, z) to stay finite at z = 1000.
-def _softplus(z: Array) -> Array:
-    return np.logaddexp(0.0, z)
+def _softplus(z: Array, out: Out = None) -> Array:
+    return np.logaddexp(0.0, z, out=out)
 
 
-def _softplus_prime(z: Array, a: Array) -> Array:
-    return _sigmoid(z)
+def _softplus_prime(z: Array, a: Array, out: Out = None) -> Array:
+    return _sigmoid(z, out)
 
 
 # softmax over the rows of each column (each column is one sample).
-def _softmax(z: Array) -> Array:
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
+def _softmax(z: Array, out: Out = None) -> Array:
+    e = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+    np.exp(e, out=e)
+    e /= e.sum(axis=0, keepdims=True)
+    return e
 
 
 ACTIVATIONS: dict[str, Activation] = {

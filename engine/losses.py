@@ -6,7 +6,7 @@ the engine reports C = (1/B) Σ_i c_i.  δ stays per sample (one column each).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,8 +17,7 @@ Array = np.ndarray
 LOSSES = ("squared", "half_squared", "cross_entropy")
 
 
-@dataclass(frozen=True)
-class OutputDelta:
+class OutputDelta(NamedTuple):
     """What the loss step of the backward pass records for layer L.
 
     ``dc_da`` is ∂c/∂a_L per sample (``None`` for cross-entropy, where the
@@ -36,10 +35,10 @@ def loss_value(loss: str, act: Activation, z: Array, a: Array, Y: Array) -> floa
     B = a.shape[1]
     if loss == "squared":
         diff = a - Y
-        return float(np.einsum("ij,ij->", diff, diff)) / B
+        return float(np.vdot(diff, diff)) / B  # Σ of squares in one BLAS dot
     if loss == "half_squared":
         diff = a - Y
-        return 0.5 * float(np.einsum("ij,ij->", diff, diff)) / B
+        return 0.5 * float(np.vdot(diff, diff)) / B
     if loss == "cross_entropy":
         if act.name == "softmax":
             # -Σ y log softmax(z), with log-softmax formed from z to stay finite.
@@ -52,15 +51,20 @@ def loss_value(loss: str, act: Activation, z: Array, a: Array, Y: Array) -> floa
     raise ValueError(f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}")
 
 
-def output_delta(loss: str, act: Activation, z: Array, a: Array, Y: Array) -> OutputDelta:
-    """δ_L for each sample; for "squared" the seed's δ_L = 2(a_L - y) ⊙ σ'_L(z_L)."""
+def output_delta(loss: str, act: Activation, z: Array, a: Array, Y: Array,
+                 out: tuple[Array, Array, Array] | None = None) -> OutputDelta:
+    """δ_L for each sample; for "squared" the seed's δ_L = 2(a_L - y) ⊙ σ'_L(z_L).
+
+    ``out`` = arrays to write (∂c/∂a_L, σ'_L, δ_L) into; without, new arrays.
+    """
+    o_dc, o_sp, o_d = (None, None, None) if out is None else out
     if loss == "cross_entropy":
         # softmax + categorical CE and sigmoid + binary CE both give δ_L = a_L - y.
-        sp = None if act.prime is None else act.prime(z, a)
-        return OutputDelta(None, sp, a - Y)
+        sp = None if act.prime is None else act.prime(z, a, o_sp)
+        return OutputDelta(None, sp, np.subtract(a, Y, out=o_d))
     assert act.prime is not None, "softmax is only allowed with cross_entropy"
-    dc_da = a - Y
+    dc_da = np.subtract(a, Y, out=o_dc)
     if loss == "squared":
         dc_da *= 2.0
-    sp = act.prime(z, a)
-    return OutputDelta(dc_da, sp, dc_da * sp)
+    sp = act.prime(z, a, o_sp)
+    return OutputDelta(dc_da, sp, np.multiply(dc_da, sp, out=o_d))

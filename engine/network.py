@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import spec as spec_mod
 from .activations import Activation, get_activation
+from .checked import CheckedCache
 from .losses import OutputDelta, loss_value, output_delta
+from .workspace import Workspace
 
 Array = np.ndarray
 
@@ -62,42 +64,82 @@ class Grads:
     sigma_prime: list[Array | None]
     dc_da: list[Array | None]
     loss: float
+    flat: Array | None = None  # one array all dW_ℓ, db_ℓ are views of (W_1, b_1, W_2, …)
 
 
 # --- one layer, forward and backward side by side --------------------------
+# Each takes optional ``out`` arrays to write into (from the network's workspace);
+# without them it allocates, and either way the numbers are bit for bit the same.
 
 
-def layer_z(layer: Layer, a_prev: Array) -> Array:
+def layer_z(layer: Layer, a_prev: Array, out: Array | None = None) -> Array:
     """z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ (b broadcast over the columns)."""
-    z = layer.W @ a_prev
-    z += layer.b  # in place on the fresh product: one allocation instead of two
+    z = np.matmul(layer.W, a_prev, out=out)
+    z += layer.b  # in place on the product: one array instead of two
     return z
 
 
-def layer_a(layer: Layer, z: Array) -> Array:
+def layer_a(layer: Layer, z: Array, out: Array | None = None) -> Array:
     """a_ℓ = σ_ℓ(z_ℓ)."""
-    return layer.activation.f(z)
+    return layer.activation.f(z, out)
 
 
-def hidden_delta(layer: Layer, next_layer: Layer, z: Array, a: Array, delta_next: Array
-                 ) -> OutputDelta:
-    """δ_ℓ = (W_{ℓ+1}ᵀ δ_{ℓ+1}) ⊙ σ'_ℓ(z_ℓ); also returns the two factors."""
+def hidden_delta(layer: Layer, next_layer: Layer, z: Array, a: Array, delta_next: Array,
+                 out: tuple[Array, Array, Array] | None = None) -> OutputDelta:
+    """δ_ℓ = (W_{ℓ+1}ᵀ δ_{ℓ+1}) ⊙ σ'_ℓ(z_ℓ); also returns the two factors.
+
+    ``out`` = arrays for (∂c/∂a_ℓ, σ'_ℓ, δ_ℓ).
+    """
     prime = layer.activation.prime
     if prime is None:
         raise ValueError("softmax is only allowed on the output layer")
-    dc_da = next_layer.W.T @ delta_next
-    sp = prime(z, a)
-    return OutputDelta(dc_da, sp, dc_da * sp)
+    o_dc, o_sp, o_d = (None, None, None) if out is None else out
+    dc_da = np.matmul(next_layer.W.T, delta_next, out=o_dc)
+    sp = prime(z, a, o_sp)  # σ' from a where the rule allows (sigmoid, tanh)
+    return OutputDelta(dc_da, sp, np.multiply(dc_da, sp, out=o_d))
 
 
-def layer_grads(delta: Array, a_prev: Array) -> tuple[Array, Array]:
-    """∂C/∂W_ℓ = (1/B) δ_ℓ a_{ℓ-1}ᵀ and ∂C/∂b_ℓ = (1/B) δ_ℓ 1."""
+def layer_grads(delta: Array, a_prev: Array, out: tuple[Array, Array] | None = None,
+                scale: str = "after", tmp: Array | None = None) -> tuple[Array, Array]:
+    """∂C/∂W_ℓ = (1/B) δ_ℓ a_{ℓ-1}ᵀ and ∂C/∂b_ℓ = (1/B) δ_ℓ 1.
+
+    ``out`` = arrays for (∂C/∂W_ℓ, ∂C/∂b_ℓ).  ``scale`` says where the factor
+    1/B goes: "after" multiplies the two sums; "before" multiplies δ_ℓ (into
+    ``tmp``) and sums that, one pass over n_ℓ×B numbers instead of
+    n_ℓ×n_{ℓ-1}; "none" leaves it to the caller (``backward`` then scales all
+    layers' sums in one call: per entry the same product as "after").
+    ``Network.grad_scaling`` picks one; forward/backward and the stepper agree.
+    """
+    o_dW, o_db = (None, None) if out is None else out
     inv_B = 1.0 / delta.shape[1]
-    dW = delta @ a_prev.T
-    dW *= inv_B
-    db = delta.sum(axis=1, keepdims=True)
-    db *= inv_B
+    if scale == "before":
+        delta = np.multiply(delta, inv_B, out=tmp)
+    dW = np.matmul(delta, a_prev.T, out=o_dW)
+    db = _add_reduce(delta, 1, None, o_db, True)  # type: ignore[call-overload]  # δ 1, a column
+    if scale == "after":
+        dW *= inv_B
+        db *= inv_B
     return dW, db
+
+
+_add_reduce = np.add.reduce
+
+
+class _Shapes(NamedTuple):
+    n_params: int
+    units: int  # n_1 + … + n_L
+    widest: int  # max n_ℓ
+    layout: list[tuple[int, int, tuple[int, int]]]  # (start, end, shape) of W_1, b_1, …
+
+
+def _views_of(flat: Array, Ws: list[Array | None], bs: list[Array | None]) -> bool:
+    """Whether every W_ℓ and b_ℓ (lists indexed from 1) is a view of ``flat``."""
+    for l in range(1, len(Ws)):
+        W, b = Ws[l], bs[l]
+        if W is None or b is None or W.base is not flat or b.base is not flat:
+            return False
+    return True
+_multiply = np.multiply
 
 
 # --- the network ------------------------------------------------------------
@@ -113,6 +155,14 @@ class Network:
     seed: int = 0
     init: str = "xavier"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Arrays a step may write again once nobody holds them, and data already checked.
+    _ws: Workspace = field(default_factory=Workspace, init=False, repr=False, compare=False)
+    _checked: CheckedCache = field(default_factory=CheckedCache, init=False, repr=False,
+                                   compare=False)
+    # The flat array the layers' W_ℓ, b_ℓ are views of after an update (see ``apply``),
+    # and where each lies in it.
+    _theta: Array | None = field(default=None, init=False, repr=False, compare=False)
+    _shapes: _Shapes | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- construction ---------------------------------------------------
     @classmethod
@@ -189,6 +239,14 @@ class Network:
         """The current (W_ℓ, b_ℓ) pairs, ℓ = 1..L (references, not copies)."""
         return [(ly.W, ly.b) for ly in self.layers]
 
+    def flat_params(self) -> Array | None:
+        """The one flat array all W_ℓ and b_ℓ are views of (after an update), else None."""
+        theta = self._theta
+        if theta is None or not _views_of(theta, [None] + [ly.W for ly in self.layers],
+                                          [None] + [ly.b for ly in self.layers]):
+            return None
+        return theta
+
     def set_params(self, params: list[tuple[Array, Array]]) -> None:
         """Replace all weights (shapes must match); the arrays are copied."""
         if len(params) != self.L:
@@ -208,12 +266,22 @@ class Network:
 
     # -- checks on data ---------------------------------------------------
     def check_X(self, X: Array, name: str = "X") -> Array:
-        """Return X as float64 (n_0, B); raise ``ValueError`` on a wrong shape or NaN."""
-        return spec_mod.check_matrix(X, self.input_size, name, "inputs (n_0)")
+        """Return X as float64 (n_0, B); raise ``ValueError`` on a wrong shape or NaN.
+
+        A read-only array that passed before is not scanned again (O(1)).
+        """
+        if self._checked.seen(X, self.input_size):
+            return X
+        X = spec_mod.check_matrix(X, self.input_size, name, "inputs (n_0)")
+        self._checked.add(X, self.input_size)
+        return X
 
     def check_Y(self, Y: Array, B: int | None = None, name: str = "Y") -> Array:
         """Return Y as float64 (n_L, B); raise ``ValueError`` on a wrong shape or NaN."""
-        Y = spec_mod.check_matrix(Y, self.layers[-1].units, name, "outputs (n_L)")
+        n_L = self.layers[-1].units
+        if not self._checked.seen(Y, -n_L):  # negative: Y's entries, apart from X's
+            Y = spec_mod.check_matrix(Y, n_L, name, "outputs (n_L)")
+            self._checked.add(Y, -n_L)
         if B is not None and Y.shape[1] != B:
             raise ValueError(f"{name} has {Y.shape[1]} columns (samples) but X has {B}")
         return Y
@@ -222,14 +290,44 @@ class Network:
     def forward(self, X: Array, check: bool = True) -> Trace:
         """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L."""
         a = self.check_X(X) if check else X
+        B = a.shape[1]
+        # Below ~32 KiB an array is cheaper to allocate than to look up (malloc reuses it).
+        ws = self._ws if B * self._shape_info().widest >= 4096 else None
         zs: list[Array | None] = [None]
         acts: list[Array] = [a]
-        for layer in self.layers:
-            z = layer_z(layer, a)
-            a = layer_a(layer, z)
+        for l, layer in enumerate(self.layers, start=1):
+            if ws is None:
+                z = layer_z(layer, a)
+                a = layer_a(layer, z)
+            else:
+                shape = (layer.W.shape[0], B)
+                z = layer_z(layer, a, ws.empty(("z", l), shape))
+                a = layer_a(layer, z, ws.empty(("a", l), shape))
             zs.append(z)
             acts.append(a)
         return Trace(zs, acts)
+
+    def grad_scaling(self, B: int) -> str:
+        """Where the gradients' factor 1/B is applied for a batch of B (see ``layer_grads``).
+
+        "before" (on the δ_ℓ) when they hold fewer numbers than the weights, else "after".
+        """
+        sh = self._shape_info()
+        return "before" if B * sh.units < sh.n_params else "after"
+
+    def _shape_info(self) -> _Shapes:
+        """Sizes a step needs, worked out once (a network's shapes never change)."""
+        sh = self._shapes
+        if sh is None or len(sh.layout) != 2 * len(self.layers):
+            lay, o = [], 0
+            for ly in self.layers:
+                for shape in (ly.W.shape, ly.b.shape):
+                    n = shape[0] * shape[1]
+                    lay.append((o, o + n, shape))
+                    o += n
+            units = [ly.W.shape[0] for ly in self.layers]
+            sh = self._shapes = _Shapes(o, sum(units), max(units), lay)
+        return sh
 
     def loss_of(self, trace: Trace, Y: Array) -> float:
         """The batch cost C for a trace."""
@@ -239,41 +337,87 @@ class Network:
 
     def backward(self, trace: Trace, Y: Array, check: bool = True) -> Grads:
         """Backward pass: δ_L, then δ_ℓ for ℓ = L-1..1, with dW_ℓ and db_ℓ."""
-        L = self.L
+        L, layers, acts = self.L, self.layers, trace.a
+        B = acts[0].shape[1]
         if check:
-            Y = self.check_Y(Y, trace.a[0].shape[1])
+            Y = self.check_Y(Y, B)
+        ws = self._ws if B * self._shape_info().widest >= 4096 else None
         none: list[Array | None] = [None] * (L + 1)
         delta, dW, db, sp, dc_da = list(none), list(none), list(none), list(none), list(none)
-        zL = trace.z[L]
-        assert zL is not None
-        out = output_delta(self.loss, self.output_activation, zL, trace.a[L], Y)
-        delta[L], sp[L], dc_da[L] = out.delta, out.sigma_prime, out.dc_da
-        dW[L], db[L] = layer_grads(out.delta, trace.a[L - 1])
-        for l in range(L - 1, 0, -1):
+        # All dW_ℓ, db_ℓ go into one flat array, so that ``apply`` updates in two calls.
+        sh = self._shape_info()
+        g, gv = self._ws.flat("g", sh.n_params, sh.layout)
+        scale = "before" if B * sh.units < sh.n_params else "none"
+        d_next: Array | None = None
+        for l in range(L, 0, -1):
+            layer = layers[l - 1]
             z = trace.z[l]
             assert z is not None
-            d_next = delta[l + 1]
-            assert d_next is not None
-            h = hidden_delta(self.layers[l - 1], self.layers[l], z, trace.a[l], d_next)
+            bufs = None
+            if ws is not None:
+                shape = (layer.W.shape[0], B)
+                bufs = (ws.empty(("dc_da", l), shape), ws.empty(("sp", l), shape),
+                        ws.empty(("delta", l), shape))
+            if d_next is None:
+                h = output_delta(self.loss, layer.activation, z, acts[l], Y, bufs)
+            else:
+                h = hidden_delta(layer, layers[l], z, acts[l], d_next, bufs)
             delta[l], sp[l], dc_da[l] = h.delta, h.sigma_prime, h.dc_da
-            dW[l], db[l] = layer_grads(h.delta, trace.a[l - 1])
-        loss = loss_value(self.loss, self.output_activation, zL, trace.a[L], Y)
-        return Grads(delta, dW, db, sp, dc_da, loss)
+            d_next = h.delta
+            tmp = None if ws is None or scale == "none" else ws.empty(("delta/B", l), shape)
+            dW[l], db[l] = layer_grads(d_next, acts[l - 1], (gv[2 * l - 2], gv[2 * l - 1]),
+                                       scale, tmp)
+        if scale == "none":
+            inv_B = 1.0 / B
+            g *= inv_B  # ∂C/∂θ = (1/B) Σ over the batch, every layer's in one call
+            if not _views_of(g, dW, db):  # layer_grads was replaced (tests do): scale its own
+                for l in range(1, L + 1):
+                    for q in (dW, db):
+                        if q[l].base is not g:  # type: ignore[union-attr]
+                            q[l] = q[l] * inv_B
+        zL = trace.z[L]
+        assert zL is not None
+        loss = loss_value(self.loss, self.output_activation, zL, acts[L], Y)
+        return Grads(delta, dW, db, sp, dc_da, loss, g)
 
     def apply(self, grads: Grads, lr: float = 0.1) -> None:
         """The seed's update: W_ℓ ← W_ℓ - α dW_ℓ, b_ℓ ← b_ℓ - α db_ℓ.
 
-        New arrays are made rather than written in place, so earlier traces
-        and snapshots keep the weights they were computed with.
+        The new weights go into other arrays than the old ones, so earlier
+        traces and snapshots keep the weights they were computed with.  When
+        the gradients lie in one flat array (``grads.flat``, as ``backward``
+        makes them) all W_ℓ and b_ℓ are updated as one flat θ ← θ - α ∂C/∂θ
+        (two numpy calls, whatever L), and the layers then hold views of it.
         """
-        check_lr(lr)
+        neg_lr = -check_lr(lr)
+        layers = self.layers
+        g = grads.flat
+        if g is None or not _views_of(g, grads.dW, grads.db):
+            self._apply_each(grads, neg_lr)
+            return
+        theta, views = self._ws.flat("theta", g.size, self._shape_info().layout)
+        # (−α g) + θ is bit for bit θ − α g, with no array besides the result.
+        _multiply(g, neg_lr, out=theta)
+        old = self._theta
+        if old is not None and _views_of(old, [None] + [ly.W for ly in layers],
+                                         [None] + [ly.b for ly in layers]):
+            theta += old
+        else:  # the layers hold arrays of their own (built, loaded, or set by an optimizer)
+            for i, ly in enumerate(layers):
+                views[2 * i] += ly.W
+                views[2 * i + 1] += ly.b
+        for i, ly in enumerate(layers):
+            ly.W, ly.b = views[2 * i], views[2 * i + 1]
+        self._theta = theta
+
+    def _apply_each(self, grads: Grads, neg_lr: float) -> None:
+        """``apply`` layer by layer, for gradients that are arrays of their own."""
         for l, layer in enumerate(self.layers, start=1):
             dW, db = grads.dW[l], grads.db[l]
             assert dW is not None and db is not None
-            # (−α dW) + W is bit for bit W − α dW, with one new array instead of two.
-            W = dW * -lr
+            W = dW * neg_lr  # (−α dW) + W is bit for bit W − α dW
             W += layer.W
-            b = db * -lr
+            b = db * neg_lr
             b += layer.b
             layer.W, layer.b = W, b
 
@@ -287,6 +431,8 @@ MAX_LR = 1e3
 
 def check_lr(lr: float, name: str = "learning rate") -> float:
     """Refuse a learning rate that is not a finite number in (0, 1000]."""
+    if type(lr) is float and 0.0 < lr <= MAX_LR:  # the common case, once per step
+        return lr
     try:
         lr = float(lr)
     except (TypeError, ValueError):

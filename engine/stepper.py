@@ -418,7 +418,9 @@ class Stepper:
         s.dc_da[l], s.sigma_prime[l], s.delta[l] = out.dc_da, out.sigma_prime, out.delta
 
     def _grads(self, l: int, s: StepState) -> None:
-        s.dW[l], s.db[l] = layer_grads(s.delta[l], s.a[l - 1])  # type: ignore[arg-type]
+        # The same placement of 1/B as Network.backward, so the same bits.
+        scale = self.net.grad_scaling(self.B)
+        s.dW[l], s.db[l] = layer_grads(s.delta[l], s.a[l - 1], scale=scale)  # type: ignore[arg-type]
 
     def _update(self, _: None, s: StepState) -> tuple[list[tuple[Array, Array]], dict[str, Any]]:
         opt = self.optimizer

@@ -17,6 +17,7 @@ import numpy as np
 
 from .network import Grads, Network
 from .optim import Optimizer, make_optimizer
+from .workspace import Workspace
 
 Array = np.ndarray
 
@@ -152,6 +153,7 @@ class Trainer:
         self._c0: float | None = None
         self._best = math.inf
         self._run_start = 0
+        self._ws = Workspace()  # the batch arrays, written again once the last step let go
 
     @property
     def n_samples(self) -> int:
@@ -172,7 +174,15 @@ class Trainer:
         idx = self.next_indices()
         if self.batch_size == self.n_samples and not self.shuffle:
             return self.X, self.Y  # full batch in order: no copy
-        return self.X[:, idx], self.Y[:, idx]
+        X, Y, ws = self.X, self.Y, self._ws
+        if X.flags.f_contiguous and not X.flags.c_contiguous:
+            # Samples lie contiguous in memory (data read one sample per row, then
+            # transposed): gather whole rows of Xᵀ, 20× faster than columns of X.
+            Xb = np.take(X.T, idx, axis=0, out=ws.empty("Xb", (len(idx), X.shape[0]))).T
+        else:
+            Xb = X[:, idx]
+        Yb = np.take(Y, idx, axis=1, out=ws.empty("Yb", (Y.shape[0], len(idx))))
+        return Xb, Yb
 
     def val_loss(self) -> float | None:
         """Loss on the whole validation set, or ``None`` without one."""
@@ -207,11 +217,15 @@ class Trainer:
                 trace = net.forward(Xb, check=False)
                 grads = net.backward(trace, Yb, check=False)
                 loss = grads.loss
-                ok = math.isfinite(loss) and _finite(*grads.dW, *grads.db)
+                # One sum over the flat gradient when backward made one.
+                ok = math.isfinite(loss) and (_finite(grads.flat) if grads.flat is not None
+                                              else _finite(*grads.dW, *grads.db))
                 if ok:
                     opt.step(net, grads)
             at = None   # this iteration (its name is made only when needed)
-            if not ok or not _finite(*(p for pair in net.params() for p in pair)):
+            theta = net.flat_params()   # one sum over the flat weights when there are
+            if not ok or not (_finite(theta) if theta is not None
+                              else _finite(*(p for pair in net.params() for p in pair))):
                 self._diverged(at, loss if not math.isfinite(loss) else float("inf"))
             if loss > GROWTH_ITERATION * c0:
                 self._diverged(at, loss, f"more than {_power(GROWTH_ITERATION)} × the loss "
