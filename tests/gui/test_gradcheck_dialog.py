@@ -30,10 +30,10 @@ def test_correct_backprop_passes(qtbot):
     assert set(d.images) == {(1, "W"), (1, "b"), (2, "W"), (2, "b")}
     img = d.images[(2, "W")].image
     assert img.shape == (1, 3)
-    errs = d.result.rel_error_matrix(2, "W")
+    errs = d.check.rel_error_matrix(2, "W")
     np.testing.assert_allclose(img, [[math.log10(max(e, 1e-16)) for e in errs[0]]])
     # the table lists the worst entry first, with both gradients
-    worst = max(((e.rel_error[k], e, k) for e in d.result.entries
+    worst = max(((e.rel_error[k], e, k) for e in d.check.entries
                  for k in range(e.rel_error.size)), key=lambda t: t[0])
     _, e, k = worst
     assert d.table.item(0, 1).text() == f"({e.index[k, 0]}, {e.index[k, 1]})"
@@ -68,8 +68,24 @@ def test_big_network_is_sampled(qtbot):
         {"units": 50, "activation": "tanh"}, {"units": 10, "activation": "softmax"}]})
     d = GradCheckDialog(net, ds.X, ds.Y)
     qtbot.addWidget(d)
-    assert "sample" in d.summary.text()
+    assert d.busy and "Checking 660 entries" in d.summary.text()   # off the GUI thread
+    qtbot.waitUntil(lambda: d.check is not None, timeout=60_000)
+    assert "sample" in d.summary.text() and not d.busy
     assert np.isnan(d.images[(1, "W")].image).sum() == 64 * 50 - 300  # unsampled: blank
+
+
+def test_a_long_check_can_be_cancelled_and_leaves_no_verdict(qtbot):
+    ds = make_dataset("digits", n_samples=200, seed=0, val_fraction=0.0)
+    net = Network.from_spec({"input_size": 64, "seed": 0, "loss": "cross_entropy", "layers": [
+        {"units": 400, "activation": "tanh"}, {"units": 400, "activation": "tanh"},
+        {"units": 10, "activation": "softmax"}]})
+    d = GradCheckDialog(net, ds.X, ds.Y)
+    qtbot.addWidget(d)
+    assert d.busy
+    d.cancel()
+    qtbot.waitUntil(lambda: not d.busy, timeout=60_000)
+    assert d.check is None and "Cancelled" in d.summary.text()
+    assert not d.images   # no heatmap of a check that did not finish
 
 
 def test_bad_data_is_named(qtbot):
