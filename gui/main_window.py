@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QDockWidget, QMainWindow, QSplitter, QWidget
+from PyQt6.QtWidgets import QApplication, QDockWidget, QMainWindow, QSplitter, QWidget
 
 from engine.stepper import StepKind
 
@@ -47,6 +47,9 @@ TABBED_EDITOR_BELOW = 1400
 # matrices are what the class looks at; the graph keeps enough for its columns of neurons
 # and the formula for its equation and explanation.
 PRESENTATION_SHARES = (0.30, 0.48, 0.22)
+# Apply with more parameters than this shows a wait cursor and a message (2-3000-3000-1,
+# 9 M parameters, took ~2 s: drawing the weights from the seed).
+BUSY_PARAMS = 1_000_000
 
 
 class MainWindow(QMainWindow):
@@ -200,7 +203,19 @@ class MainWindow(QMainWindow):
                              self.model.dataset.input_size, self.model.dataset.output_size,
                              self.model.dataset.name)
             return
-        self.model.set_experiment(spec, data)
+        if self.editor.n_params() < BUSY_PARAMS:
+            self.model.set_experiment(spec, data)
+            return
+        # Drawing millions of weights takes a second or two here: say so while it runs.
+        self.status.showMessage(f"building a network of {self.editor.n_params():,} "
+                                "parameters…")
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            QApplication.processEvents()   # paint the message before the work starts
+            self.model.set_experiment(spec, data)
+        finally:
+            QApplication.restoreOverrideCursor()
+            self.status.clearMessage()
 
     def _on_training_started(self) -> None:
         m = self.model

@@ -345,3 +345,19 @@ def test_save_spec_onto_a_read_only_file_names_it_before_training(tmp_path):
     assert f"{ro}: cannot write (--save-spec): is read-only (mode 0444); not replacing it" \
         in err.getvalue()
     assert "epoch" not in err.getvalue() and ro.read_text() == "kept"
+
+
+def test_a_spec_saved_by_train_records_its_data_and_opens_with_it(tmp_path):
+    # `python main.py trained_digits_net.json` opened a 64-32-10 spec as 2-32-1 moons.
+    from engine.experiment import Experiment
+    from engine.fileio import load_spec_file
+    out = tmp_path / "trained_digits_net.json"
+    r = cli("train", "--dataset", "digits", "--layers", "64,32,10", "--epochs", "1",
+            "--save-spec", out)
+    assert r.returncode == 0, r.stderr
+    spec = load_spec_file(out)
+    assert spec["data"]["name"] == "digits"
+    ex = Experiment.for_spec(spec, Experiment.build(), "trained_digits_net.json")
+    assert ex.net.sizes == [64, 32, 10] and ex.dataset.name == "digits"
+    W = np.asarray(spec["layers"][0]["W"])
+    assert np.array_equal(ex.net.params()[0][0], W)   # the trained weights, not redrawn

@@ -347,3 +347,19 @@ def test_another_built_in_data_set_brings_its_default_learning_rate():
     ex.notices.clear()
     ex.set_data({"name": "sine", "n_samples": 80})   # the same set: the user's α stays
     assert ex.lr == 0.05 and ex.notices == []
+
+
+def test_a_two_input_spec_opened_over_digits_keeps_its_hand_set_weights():
+    # Was: resized to 64→3→10 and its weights redrawn from the seed, without a word.
+    spec = {"input_size": 2, "seed": 0, "loss": "squared", "layers": [
+        {"units": 2, "activation": "tanh", "W": [[0.5, -0.3], [0.1, 0.8]], "b": [0.0, 0.1]},
+        {"units": 1, "activation": "sigmoid", "W": [[0.7, -0.2]], "b": [0.05]}]}
+    digits = Experiment.for_spec(Network.from_spec({
+            "input_size": 64, "loss": "cross_entropy", "layers": [
+                {"units": 8, "activation": "tanh"},
+                {"units": 10, "activation": "softmax"}]}).to_spec(), None)
+    assert digits.dataset.name == "digits"
+    ex = Experiment.for_spec(spec, digits, "net.json")
+    assert ex.net.sizes == [2, 2, 1] and ex.dataset.name == "moons"
+    assert ex.net.params()[0][0].tolist() == [[0.5, -0.3], [0.1, 0.8]]
+    assert ex.notices and "moons" in ex.notices[0]
