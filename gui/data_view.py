@@ -155,7 +155,7 @@ class DataView(QWidget):
                                  "border: 1px solid #c8a800;")
         self._busy.move(52, 6)
         self._busy.hide()
-        self.setMinimumSize(280, 240)
+        self.setMinimumSize(260, 180)   # the dock column fits a 720 px screen
         self._clear()
 
     # -- public API -----------------------------------------------------------------

@@ -143,7 +143,7 @@ class LossPlotWidget(QWidget):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setStyleSheet("color: #777; font-size: 11pt; background: transparent;")
         self.hint.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(240, 120)   # with the data view: fits 720 px
         self.set_text_px(QFontInfo(style.font()).pixelSize())
         self.apply_theme()
 
