@@ -20,7 +20,7 @@ Fields of ``vary``:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -331,7 +331,7 @@ def _activation_names(text: str, spec: dict[str, Any]) -> list[str]:
 
 
 def train_experiment_runs(runs: Sequence[tuple[Run, Any]], epochs: int
-                          ) -> Iterator[tuple[int, int]]:
+                          ) -> Generator[tuple[int, int], None, None]:
     """Train each run's experiment ``epochs`` epochs; yield (run index, iteration) as it goes.
 
     A generator, so the window can run it in slices (never freezing) and stop it; each
