@@ -219,9 +219,13 @@ class TrickCheck(TypedDict):
     slide_rel_error: float
 
 
-# The value of f, and the check of each of its three variables.
-TrickResult = TypedDict("TrickResult", {"value": float, "W": TrickCheck, "X": TrickCheck,
-                                        "V": TrickCheck})
+class TrickResult(TypedDict):
+    """f(W, X, V) and the check of each of its three variables."""
+
+    value: float
+    W: TrickCheck
+    X: TrickCheck
+    V: TrickCheck
 
 
 def matrix_trick(W: Array, X: Array, V: Array, U: Array, h: float = 1e-6) -> TrickResult:
