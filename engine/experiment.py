@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .datasets import DATASETS, Dataset, make_dataset
+from .datasets import DATASETS, Dataset, default_lr, make_dataset
 from .network import Network, check_lr
 from .optim import make_optimizer
 from .stepper import MAX_HISTORY, StepKind, Stepper, StepRecord
@@ -771,9 +771,18 @@ class Experiment:
             fitted, redrawn = fit_spec(clean_architecture(spec), ds.input_size, ds.output_size)
             redrawn = []
         net = Network.from_spec(fitted)
+        # Another built-in data set gets its own default α (sine diverges at 1.0), unless
+        # the exercise locks α; the notice says so.
+        new_name = data.get("name") if isinstance(data, dict) else None
+        lr = self.lr
+        if new_name in DATASETS and new_name != self.dataset.name and "lr" not in self.locked:
+            lr = default_lr(new_name)
         keep_all = spec is None and not redrawn
         initial = self.initial_params if keep_all else None
         origin = self.weights_origin if keep_all or spec is None else "seed"
+        if lr != self.lr:
+            self.lr = lr   # before _replace makes the optimizer
+            self.notices.append(f"α is now {lr:g}, the default for the data set {ds.name}.")
         change = self._replace(net, ds, origin=origin)
         if initial is not None:
             self.initial_params = initial

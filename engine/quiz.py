@@ -181,12 +181,17 @@ class Quiz:
             return None
         # after the update the question is about W, b of every layer: ask about the last
         layer = info.layer if info.layer is not None else self.stepper.net.L
-        shapes = []
+        shapes, asked = [], []
         with self._peek() as st:
             for q in qs:
                 arr = st.state.quantity(q, layer)
-                assert arr is not None
+                if arr is None:   # not made by this step for this loss (∂c/∂a_L, σ'_L
+                    continue      # under cross-entropy): nothing to ask
+                asked.append(q)
                 shapes.append((int(arr.shape[0]), int(arr.shape[1])))
+        if not asked:
+            return None
+        qs = tuple(asked)
         L = self.stepper.net.L
         return Question(k, info.kind, layer, qs, tuple(shapes),
                         tuple(symbol(q, layer, L) for q in qs))

@@ -335,3 +335,15 @@ def test_locks_leave_other_changes_alone_and_unknown_locks_are_refused():
     with pytest.raises(ValueError, match="list of names"):
         ex.lock("lr")
     assert ex.locked == frozenset({"lr", "architecture"})
+
+
+def test_another_built_in_data_set_brings_its_default_learning_rate():
+    from engine.datasets import default_lr
+    ex = Experiment.build(SPEC, DATA, lr=1.0)
+    ex.set_data({"name": "sine", "n_samples": 50})
+    assert ex.lr == default_lr("sine") == ex.optimizer.lr < 1.0
+    assert any("α is now" in n for n in ex.notices)
+    ex.set_lr(0.05)
+    ex.notices.clear()
+    ex.set_data({"name": "sine", "n_samples": 80})   # the same set: the user's α stays
+    assert ex.lr == 0.05 and ex.notices == []

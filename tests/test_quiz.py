@@ -216,3 +216,21 @@ def test_a_weight_gradient_cell_beyond_the_sample_count_is_explained():
     text = ex.stepper.explain("dW", L, 0, 5)
     want = s.delta[L][0, 0] * s.a[L - 1][5, 0]  # ∂C/∂W[0, 5] = δ[0] a_{L-1}[5]
     assert f"{want:.4g}"[:5] in text or f"{want:.3g}" in text
+
+
+def test_a_quantity_the_step_does_not_make_for_this_loss_is_not_asked():
+    # Under cross-entropy with a softmax output, δ_L = a_L − y: no ∂c/∂a_L, no σ'_L
+    # (the monkey test found the question asserting they exist).
+    from engine import Network
+    from engine.quiz import Quiz, QuizSettings
+    from engine.stepper import Stepper
+    net = Network.from_spec({"input_size": 2, "seed": 0, "loss": "cross_entropy", "layers": [
+        {"units": 3, "activation": "tanh"}, {"units": 3, "activation": "softmax"}]})
+    X, Y = np.array([[0.5], [-1.0]]), np.array([[0.0], [1.0], [0.0]])
+    st = Stepper(net, X, Y)
+    for _ in range(5):   # z₁ a₁ z₂ a₂ loss: next is δ₂
+        st.next()
+    only_sp = Quiz(st, QuizSettings(quantities=("sigma_prime", "dc_da")))
+    assert only_sp.question() is None
+    q = Quiz(st, QuizSettings(quantities=("sigma_prime", "delta"))).question()
+    assert q is not None and q.quantities == ("delta",)

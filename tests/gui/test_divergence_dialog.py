@@ -37,6 +37,9 @@ def test_sine_at_alpha_1_stops_once_offers_reset_and_trains_again(qtbot, tmp_pat
                                             {"units": 8, "activation": "tanh"},
                                             {"units": 1, "activation": "identity"}]},
                                 {"name": "sine", "n_samples": 200, "noise": 0.1, "seed": 0})
+        # sine brings its default α, and the window says so
+        assert m.lr == pytest.approx(0.1) and shown and "α is now 0.1" in shown[0][0]
+        shown.clear()
         m.set_lr(1.0)
         initial = [(W.copy(), b.copy()) for W, b in m.net.params()]
         with qtbot.waitSignal(m.training_failed, timeout=20_000):
