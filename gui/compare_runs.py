@@ -15,7 +15,7 @@ from collections.abc import Generator
 from typing import Any
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton
+from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QProgressBar, QPushButton
 
 from engine.compare import experiment_runs, train_experiment_runs
 
@@ -127,8 +127,8 @@ def open_compare(win: Any) -> CompareDialog:
     dlg = CompareDialog(base_fields(ex), train, points, win)
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     layout = dlg.layout()
-    assert layout is not None
-    layout.insertLayout(2, row)   # type: ignore[attr-defined]
+    assert isinstance(layout, QBoxLayout)   # CompareDialog lays itself out in a column
+    layout.insertLayout(2, row)
     cancel.setEnabled(False)
     cancel.clicked.connect(runner.cancel)
     runner.progressed.connect(show_progress)
@@ -136,7 +136,7 @@ def open_compare(win: Any) -> CompareDialog:
     runner.finished.connect(lambda _runs: ended())
     runner.cancelled.connect(show_cancelled)
     dlg.finished.connect(lambda _result: runner.cancel())
-    dlg.runner = runner   # type: ignore[attr-defined]
+    dlg.runner = runner
     dlg.resize(900, 760)
     win.compare_dialog = dlg
     dlg.show()
