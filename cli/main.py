@@ -44,7 +44,7 @@ def _positive_int(name: str, hi: int) -> Any:
 
 def _lr(text: str) -> float:
     try:
-        return check_lr(text, "learning rate")  # type: ignore[arg-type]
+        return check_lr(text, "learning rate")
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 

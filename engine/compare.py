@@ -81,7 +81,7 @@ def parse_value(name: str, text: str) -> Any:
         return text
     if name == "lr":
         try:
-            return check_lr(text, "--vary lr")  # type: ignore[arg-type]
+            return check_lr(text, "--vary lr")
         except ValueError as e:
             raise ValueError(str(e)) from None
     if name == "batch_size":
