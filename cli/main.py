@@ -44,7 +44,7 @@ def _positive_int(name: str, hi: int) -> Any:
 
 def _lr(text: str) -> float:
     try:
-        return check_lr(text, "learning rate")  # type: ignore[arg-type]
+        return check_lr(text, "learning rate")
     except ValueError as e:
         raise argparse.ArgumentTypeError(str(e)) from None
 
@@ -360,11 +360,13 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     norms = GradNormRecorder(net) if args.export_grad_norms else None
     try:
         for rec in tr.run(epochs=args.epochs, on_grads=norms):
-            progress.update(rec.epoch, rec.train_loss if rec.epoch_done else rec.loss,
+            # an epoch's end shows the epoch's mean (set on every epoch-end record)
+            epoch_mean = rec.train_loss if rec.epoch_done else None
+            progress.update(rec.epoch, rec.loss if epoch_mean is None else epoch_mean,
                             rec.epoch_done)
     except TrainingDiverged as e:
         # The trainer kept the last finite weights: still write what was asked for.
-        diverged = str(e)
+        diverged = _one_line(e)   # the exception's name if its message is empty
         if progress.tty:
             err.write("\n")
         _finite_optimizer_state(tr.optimizer)
@@ -422,7 +424,7 @@ def cmd_train(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if diverged is not None:
         written = [p for p in (args.save_spec, args.save_session, *(args.export_loss or [])) if p]
         what = f" Wrote {', '.join(written)} with those weights." if written else ""
-        err.write(f"{PROG} train: error: {_one_line(diverged)}{what}\n")
+        err.write(f"{PROG} train: error: {diverged}{what}\n")
         return 2
     return 0
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 
@@ -208,7 +209,26 @@ def trick_gradients(W: Array, X: Array, V: Array, U: Array) -> dict[str, Array]:
     return {"W": 2 * R @ (X @ V).T, "X": 2 * W.T @ R @ V.T, "V": 2 * (W @ X).T @ R}
 
 
-def matrix_trick(W: Array, X: Array, V: Array, U: Array, h: float = 1e-6) -> dict[str, object]:
+class TrickCheck(TypedDict):
+    """One variable's gradient: the +2 formula, the numerical one, the slide's −2 version."""
+
+    analytic: Array
+    numeric: Array
+    rel_error: float
+    slide: Array
+    slide_rel_error: float
+
+
+class TrickResult(TypedDict):
+    """f(W, X, V) and the check of each of its three variables."""
+
+    value: float
+    W: TrickCheck
+    X: TrickCheck
+    V: TrickCheck
+
+
+def matrix_trick(W: Array, X: Array, V: Array, U: Array, h: float = 1e-6) -> TrickResult:
     """The slide's three gradients with the sign corrected, each checked numerically.
 
     Returns, per variable, the analytic gradient, the numerical one, the
@@ -219,13 +239,14 @@ def matrix_trick(W: Array, X: Array, V: Array, U: Array, h: float = 1e-6) -> dic
             "V": np.array(V, dtype=float)}
     U = np.array(U, dtype=float)
     grads = trick_gradients(mats["W"], mats["X"], mats["V"], U)
-    out: dict[str, object] = {"value": trick_value(mats["W"], mats["X"], mats["V"], U)}
+    value = trick_value(mats["W"], mats["X"], mats["V"], U)
+    checks: dict[str, TrickCheck] = {}
     for name, P in mats.items():
         idx = np.argwhere(np.ones(P.shape, dtype=bool))
         num = numerical_gradient(lambda: trick_value(mats["W"], mats["X"], mats["V"], U),
                                  P, idx, h).reshape(P.shape)
         slide = -grads[name]
-        out[name] = {"analytic": grads[name], "numeric": num,
-                     "rel_error": float(relative_error(grads[name], num).max()),
-                     "slide": slide, "slide_rel_error": float(relative_error(slide, num).max())}
-    return out
+        checks[name] = {"analytic": grads[name], "numeric": num,
+                        "rel_error": float(relative_error(grads[name], num).max()),
+                        "slide": slide, "slide_rel_error": float(relative_error(slide, num).max())}
+    return {"value": value, "W": checks["W"], "X": checks["X"], "V": checks["V"]}

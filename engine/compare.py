@@ -20,7 +20,7 @@ Fields of ``vary``:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,7 +81,7 @@ def parse_value(name: str, text: str) -> Any:
         return text
     if name == "lr":
         try:
-            return check_lr(text, "--vary lr")  # type: ignore[arg-type]
+            return check_lr(text, "--vary lr")
         except ValueError as e:
             raise ValueError(str(e)) from None
     if name == "batch_size":
@@ -331,7 +331,7 @@ def _activation_names(text: str, spec: dict[str, Any]) -> list[str]:
 
 
 def train_experiment_runs(runs: Sequence[tuple[Run, Any]], epochs: int
-                          ) -> Iterator[tuple[int, int]]:
+                          ) -> Generator[tuple[int, int], None, None]:
     """Train each run's experiment ``epochs`` epochs; yield (run index, iteration) as it goes.
 
     A generator, so the window can run it in slices (never freezing) and stop it; each

@@ -429,8 +429,8 @@ class Network:
 MAX_LR = 1e3
 
 
-def check_lr(lr: float, name: str = "learning rate") -> float:
-    """Refuse a learning rate that is not a finite number in (0, 1000]."""
+def check_lr(lr: float | str, name: str = "learning rate") -> float:
+    """Refuse a learning rate that is not a finite number in (0, 1000] (a number or its text)."""
     if type(lr) is float and 0.0 < lr <= MAX_LR:  # the common case, once per step
         return lr
     try:

@@ -9,7 +9,7 @@ seed, so the same spec, data and seed give bit-identical loss histories, and
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,7 +192,7 @@ class Trainer:
 
     def run(self, epochs: int | None = None,
             on_grads: Callable[[int, Grads, list[tuple[Array, Array]]], None] | None = None
-            ) -> Iterator[TrainRecord]:
+            ) -> Generator[TrainRecord, None, None]:
         """Yield one record per iteration; ``epochs=None`` runs until the caller stops.
 
         Raises ``TrainingDiverged`` (after setting the weights back to the last safe

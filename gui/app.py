@@ -17,9 +17,13 @@ from .settings import APPLICATION, ORGANIZATION, AppSettings, make_qsettings
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created once), named so QSettings finds the user's file."""
-    app = QApplication.instance()
-    if app is None:
+    existing = QApplication.instance()
+    if existing is None:
         app = QApplication([sys.argv[0] if sys.argv else "backprop-lens", *(argv or [])])
+    elif isinstance(existing, QApplication):
+        app = existing
+    else:   # Qt allows one application object, and a QCoreApplication shows no widgets
+        raise RuntimeError("a QCoreApplication exists: the window needs a QApplication")
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)

@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QPointF, QRectF, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter
-from PyQt6.QtWidgets import QGraphicsItem
+from PyQt6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from engine.handout.common import number
 
@@ -111,7 +111,9 @@ class CellNumbers(QGraphicsItem):
             size -= 0.5
         return None
 
-    def paint(self, p: QPainter, *args) -> None:
+    def paint(self, p: QPainter | None, option: QStyleOptionGraphicsItem | None = None,
+              widget: QWidget | None = None) -> None:
+        assert p is not None   # the scene always paints an item with a painter
         found = self.layout()
         self.shown_font, self.shown_texts = (None, []) if found is None else found
         if found is None:

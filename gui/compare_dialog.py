@@ -14,7 +14,7 @@ small multiple (``engine.compare.boundary_grids``).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
@@ -45,6 +45,9 @@ from engine.fileio import BadFileError, atomic_write_text
 from .compare_boundaries import BoundaryMultiples
 from .compare_plot import ComparePlotWidget
 
+if TYPE_CHECKING:   # compare_runs imports this module
+    from .compare_runs import CompareRunner
+
 HEADERS = {"optimizer": "optimizer", "lr": "α", "batch_size": "batch size", "loss": "loss",
            "activations": "activations"}
 COLUMNS = ("label", *VARY_FIELDS, "result")
@@ -63,6 +66,7 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare runs from the same start")
         self.base, self._train = dict(base), train
         self.runs: list[Any] = []
+        self.runner: CompareRunner | None = None   # set by compare_runs.open_compare
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(["what differs", *(HEADERS[f] for f in VARY_FIELDS),
                                               "final loss"])
@@ -125,8 +129,13 @@ class CompareDialog(QDialog):
             self.table.removeRow(r if r >= 0 else self.table.rowCount() - 1)
             self._refresh_labels()
 
+    def _item(self, r: int, c: int) -> QTableWidgetItem:
+        item = self.table.item(r, c)
+        assert item is not None   # add_run fills every cell of a row
+        return item
+
     def row_values(self, r: int) -> dict[str, str]:
-        return {f: self.table.item(r, c).text().strip()  # type: ignore[union-attr]
+        return {f: self._item(r, c).text().strip()
                 for c, f in enumerate(VARY_FIELDS, start=1)}
 
     def changes(self) -> list[dict[str, Any]]:
@@ -155,7 +164,7 @@ class CompareDialog(QDialog):
             return
         self.table.blockSignals(True)
         for r, ch in enumerate(changes):
-            self.table.item(r, 0).setText(label_of(ch))  # type: ignore[union-attr]
+            self._item(r, 0).setText(label_of(ch))
         self.table.blockSignals(False)
         self.table.resizeColumnToContents(0)   # "what differs" is the column to read
         self.add_button.setEnabled(self.table.rowCount() < MAX_RUNS)
@@ -187,7 +196,7 @@ class CompareDialog(QDialog):
             text = f"{h.iter_loss[-1]:.4g}" if h.iter_loss else "—"
             if run.diverged:
                 text += " (diverged)"
-            self.table.item(r, col).setText(text)  # type: ignore[union-attr]
+            self._item(r, col).setText(text)
         if self.boundaries.isVisibleTo(self) and self.points is not None:
             X, labels = self.points
             self.boundaries.set_grids(boundary_grids(self.runs, X), X, labels)

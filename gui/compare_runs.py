@@ -11,11 +11,11 @@ experiment is never touched.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from PyQt6.QtCore import QObject, Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton
+from PyQt6.QtWidgets import QBoxLayout, QHBoxLayout, QProgressBar, QPushButton
 
 from engine.compare import experiment_runs, train_experiment_runs
 
@@ -43,7 +43,7 @@ class CompareRunner(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_tick)
-        self._gen: Iterator[tuple[int, int]] | None = None
+        self._gen: Generator[tuple[int, int], None, None] | None = None
         self._runs: list[Any] = []
         self.done = self.total = 0
 
@@ -116,20 +116,27 @@ def open_compare(win: Any) -> CompareDialog:
         dlg.train_button.setEnabled(True)
         cancel.setEnabled(False)
 
+    def show_progress(done: int, total: int) -> None:
+        bar.setMaximum(max(total, 1))
+        bar.setValue(done)
+
+    def show_cancelled() -> None:
+        ended()
+        dlg.status.setText("Cancelled.")
+
     dlg = CompareDialog(base_fields(ex), train, points, win)
     dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
     layout = dlg.layout()
-    assert layout is not None
-    layout.insertLayout(2, row)   # type: ignore[attr-defined]
+    assert isinstance(layout, QBoxLayout)   # CompareDialog lays itself out in a column
+    layout.insertLayout(2, row)
     cancel.setEnabled(False)
     cancel.clicked.connect(runner.cancel)
-    runner.progressed.connect(lambda done, total: (bar.setMaximum(max(total, 1)),
-                                                   bar.setValue(done)))
+    runner.progressed.connect(show_progress)
     runner.finished.connect(dlg.show_results)
     runner.finished.connect(lambda _runs: ended())
-    runner.cancelled.connect(lambda: (ended(), dlg.status.setText("Cancelled.")))
+    runner.cancelled.connect(show_cancelled)
     dlg.finished.connect(lambda _result: runner.cancel())
-    dlg.runner = runner   # type: ignore[attr-defined]
+    dlg.runner = runner
     dlg.resize(900, 760)
     win.compare_dialog = dlg
     dlg.show()

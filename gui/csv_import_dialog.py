@@ -52,8 +52,9 @@ class CsvImportDialog(QDialog):
                 self.table.setItem(i, j, QTableWidgetItem(cell))
         # Headers name the columns the messages refer to: show them whole.
         self.table.resizeColumnsToContents()
-        head = self.table.horizontalHeader()
-        wanted = head.length() + self.table.verticalHeader().width() + 40
+        head, side = self.table.horizontalHeader(), self.table.verticalHeader()
+        assert head is not None and side is not None   # a QTableWidget makes both headers
+        wanted = head.length() + side.width() + 40
         self.setMinimumWidth(min(max(480, wanted), 1000))
 
         self.inputs = QSpinBox()

@@ -229,7 +229,9 @@ class DataView(QWidget):
         self._show_busy(True, net)
         worker = _GridWorker(net.snapshot(), job, gen, lambda: latest[0] != gen)
         worker.signals.done.connect(self._draw_prediction)
-        QThreadPool.globalInstance().start(worker)
+        pool = QThreadPool.globalInstance()
+        assert pool is not None   # Qt's global pool lives as long as the application
+        pool.start(worker)
 
     def cancel(self) -> None:
         """Stop waiting for a prediction (the window closes)."""

@@ -17,7 +17,9 @@ def divergence_box(parent: QWidget | None, message: str, lr: float
     text = message[:1].upper() + message[1:]
     box = QMessageBox(QMessageBox.Icon.Warning, "Training diverged", text,
                       QMessageBox.StandardButton.NoButton, parent)
-    reset = box.addButton(f"Reset with α = {lr / SHRINK:g}", QMessageBox.ButtonRole.AcceptRole)
+    # Built here, not by addButton(text, role): that overload is typed as maybe None.
+    reset = QPushButton(f"Reset with α = {lr / SHRINK:g}")
+    box.addButton(reset, QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Keep these weights", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(reset)
     return box, reset

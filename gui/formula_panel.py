@@ -89,13 +89,16 @@ class FormulaPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self._body, self._scroll = body, scroll
+        self._body, self._body_layout = body, lay
+        viewport = scroll.viewport()
+        assert viewport is not None   # a QScrollArea makes its viewport in its constructor
+        self._viewport = viewport
         self._wanted = 1.0   # the scale asked for; _fit_height may show less
         self._compact = False
-        scroll.viewport().installEventFilter(self)
+        viewport.installEventFilter(self)
         # The paper of the current theme (style.BACKGROUND) under the house's text colours:
         # the window palette's background did not go with them.
-        self._papers = (body, scroll.viewport())
+        self._papers = (body, viewport)
         self.apply_theme()
         self.set_font_scale(1.0)
         self.show_step(None)
@@ -142,7 +145,7 @@ class FormulaPanel(QWidget):
     def set_compact(self, on: bool) -> None:
         """Presentation mode: no "hover a cell" hint line (the arithmetic still appears)."""
         self._compact = on
-        lay = self._body.layout()
+        lay = self._body_layout
         lay.setContentsMargins(12, 4 if on else 8, 12, 2 if on else 8)   # px for the text
         lay.setSpacing(3 if on else -1)
         if self._cell.text() == CELL_HINT:
@@ -170,7 +173,7 @@ class FormulaPanel(QWidget):
         At 1280×720 in presentation mode the panel is ~130 px high: at the full scale
         the sentence was cut off below a scroll bar.
         """
-        view = self._scroll.viewport()
+        view = self._viewport
         avail, width = view.height(), view.width()
         if avail <= 0 or width <= 0:
             return
@@ -186,7 +189,7 @@ class FormulaPanel(QWidget):
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         """Fit again when the scroll area's viewport (not only this panel) got its new size."""
-        if obj is self._scroll.viewport() and event.type() == QEvent.Type.Resize:
+        if obj is self._viewport and event.type() == QEvent.Type.Resize:
             self._fit_height()
         return False
 

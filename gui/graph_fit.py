@@ -10,6 +10,7 @@ import math
 
 import pyqtgraph as pg
 from PyQt6.QtCore import QRectF
+from PyQt6.QtWidgets import QGraphicsRectItem
 
 NODE_PX = 16.0    # a neuron's diameter when the view has room
 ARROW_ROOM = 28.0   # px between the title and the picture: the arrow is 22 px tall
@@ -22,6 +23,27 @@ LOSS_GAP = 0.75    # the loss node's distance from the output layer, in columns 
 
 class GraphFit:
     """The graph's range, label forms and loss node for the view's size in pixels."""
+
+    # GraphView creates these (in __init__ and _build); declared here so the mixin's
+    # code is checked against the same types.
+    _vb: pg.ViewBox
+    _scale: float
+    _sizes: list[int]
+    _top: float
+    _node_px: float
+    _scatters: list[pg.ScatterPlotItem]
+    _step_text: pg.TextItem
+    _arrow: pg.ArrowItem
+    _arrow_y: float
+    _loss_x: float
+    _loss_box: QGraphicsRectItem
+    _c_text: pg.TextItem
+    _loss_text: pg.TextItem
+    _layer_texts: list[pg.TextItem]
+    _label_lines: list[tuple[str, str, str]]
+    _label_sizes: dict[tuple[int, float], tuple[float, float]]
+    _label_form: int
+    _label_step: int
 
     def _fit_range(self) -> None:
         """The picture in data units plus margins in pixels for the texts around it.

@@ -198,7 +198,7 @@ class GraphView(GraphFit, QWidget):
         self._scatters = []   # one per drawn layer of neurons
         self._label_sizes: dict[tuple[int, float], tuple[float, float]] = {}
         self._label_form, self._label_step = TWO_LINES, 1
-        self._colored: list = []   # the W arrays the edges were coloured from
+        self._colored = []   # the W arrays the edges were coloured from
         self._layer_texts: list[pg.TextItem] = []
         L = len(sizes) - 1
         top = max(self._half_height(n) for n in sizes) + 1.2

@@ -67,6 +67,17 @@ def ensure_app() -> Any:
     return app
 
 
+def _size(width: int | None, height: int | None) -> tuple[int, int]:
+    """``EXPORT_SIZE`` when neither side is given; one side alone keeps 16:9."""
+    if width is not None and height is not None:
+        return int(width), int(height)
+    if width is not None:
+        return int(width), round(int(width) * 9 / 16)
+    if height is not None:
+        return round(int(height) * 16 / 9), int(height)
+    return EXPORT_SIZE
+
+
 def export_loss_plot(history: Any, path: str | os.PathLike[str], *, log_y: bool = False,
                      x_axis: str = "iteration", width: int | None = None,
                      height: int | None = None, iters_per_epoch: int | None = None) -> None:
@@ -95,13 +106,7 @@ def export_loss_plot(history: Any, path: str | os.PathLike[str], *, log_y: bool 
                          f" ({path.name}); use one of {', '.join(EXPORT_TYPES)}")
     if x_axis not in X_AXES:
         raise ValueError(f"x axis must be one of {X_AXES}, got {x_axis!r}")
-    if width is None and height is None:
-        width, height = EXPORT_SIZE
-    elif height is None:
-        height = round(int(width) * 9 / 16)  # type: ignore[arg-type]
-    elif width is None:
-        width = round(int(height) * 16 / 9)
-    width, height = check_size(int(width), int(height))  # type: ignore[arg-type]
+    width, height = check_size(*_size(width, height))
     if is_empty(history):
         raise ValueError(EMPTY)
     if ext == ".csv":

@@ -9,7 +9,7 @@ Numbering and the CSV format: see ``engine.history_csv``.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pyqtgraph as pg
@@ -48,8 +48,23 @@ LEGEND_NAMES = ("per mini-batch", "train, epoch mean", "validation")
 # The view of an empty plot: iterations 0..10, loss 0..1 (log: 10⁻²..10⁰).
 EMPTY_RANGE = ((0.0, 10.0), ((0.0, 1.0), (-2.0, 0.0)))
 LEGEND_EVERY = 15   # refreshes (½ s while training) between choices of the legend's corner
+
+
+class PlotColors(TypedDict):
+    """One theme's colours: CSS names for text and paper, RGB(A) tuples for pens."""
+
+    paper: str
+    text: str
+    axis: tuple[int, int, int]
+    hint: str
+    iter: tuple[int, int, int, int]
+    train: tuple[int, int, int]
+    val: tuple[int, int, int]
+    legend: tuple[int, int, int, int]
+
+
 # Per theme: paper, text, axis line, the three curves, the legend's paper inside the plot.
-COLORS = {
+COLORS: dict[str, PlotColors] = {
     "light": {"paper": "#ffffff", "text": "#222222", "axis": (90, 90, 90), "hint": "#777777",
               "iter": (70, 110, 200, 150), "train": (20, 40, 140), "val": (220, 100, 20),
               "legend": (255, 255, 255, 215)},
@@ -303,15 +318,15 @@ class LossPlotWidget(QWidget):
             ax.set_background(bg)
         self._text_color = c["text"]
         self._set_axis_labels()
-        for curve, key, dash in ((self.iter_curve, "iter", False),
-                                 (self.epoch_train_curve, "train", False),
-                                 (self.epoch_val_curve, "val", True)):
-            pen = pg.mkPen(c[key], width=1 if key == "iter" else 2.5)
+        for curve, color, dash in ((self.iter_curve, c["iter"], False),
+                                   (self.epoch_train_curve, c["train"], False),
+                                   (self.epoch_val_curve, c["val"], True)):
+            pen = pg.mkPen(color, width=1 if curve is self.iter_curve else 2.5)
             if dash:
                 pen.setStyle(Qt.PenStyle.DashLine)
             curve.setPen(pen)
-            if key != "iter":
-                curve.setSymbolBrush(c[key])
+            if curve is not self.iter_curve:
+                curve.setSymbolBrush(color)
         self._legend.set_colors(c["text"], c["legend"])
         self.hint.setStyleSheet(f"color: {c['hint']}; font-size: 11pt; background: transparent;")
 

@@ -95,6 +95,8 @@ class StickyViewBox(pg.ViewBox):
     it differs from the current one, so an unchanged range costs no redraw of the axes.
     """
 
+    _updatingRange: bool   # pyqtgraph's own guard (set in ViewBox.__init__), untyped there
+
     def __init__(self) -> None:
         super().__init__()
         self.sticky: Callable[[], tuple[Range | None, Range | None] | None] | None = None
@@ -104,7 +106,7 @@ class StickyViewBox(pg.ViewBox):
         if target is None:
             super().updateAutoRange()
             return
-        if self._updatingRange:  # type: ignore[has-type]  # pyqtgraph's own attribute
+        if self._updatingRange:
             return
         self._updatingRange = True
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -122,6 +123,7 @@ class MainWindow(QMainWindow):
             self, self.model.to_session, self.model.from_session,
             lambda: self.model.ex.spec(), self.model.open_spec,
             self.model.set_imported_dataset, work_token=self.model.work_token)
+        self.presentation_action: QAction   # View → Presentation mode, made by build_menus
         build_menus(self)
         track_title(self, self.file_controller)
         self._connect()

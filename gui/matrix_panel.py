@@ -347,7 +347,9 @@ class MatrixPanel(QWidget):
     def _hover_cell(self, key: str, row: int, col: int) -> None:
         q, off = next((q, off) for k, q, off, *_ in SLOTS if k == key)
         layer = (self._layer or 0) + off
-        value = self._maps[key].data[row, col]
+        data = self._maps[key].data
+        assert data is not None   # cell_at finds cells only in a heatmap that has data
+        value = data[row, col]
         L = len(self._stepper.state.params) if self._stepper is not None else None
         text = f"{quantity_title(q, layer, None, L)}[row {row}, col {col}] = {style.fmt(value)}"
         self._hover_label.setText(text)

@@ -8,7 +8,7 @@ the reason under the table; nothing changes until "Use as data".
 
 from __future__ import annotations
 
-from PyQt6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -22,6 +22,8 @@ from PyQt6.QtWidgets import (
 from engine.datasets import Dataset
 from engine.formulas import sub
 from engine.typed_table import parse_table
+
+from .qt_typed import clipboard
 
 NAME = "typed samples"
 
@@ -92,7 +94,7 @@ class SampleTable(QDialog):
 
     def paste(self, text: str | None = None) -> bool:
         """Replace the rows by a pasted table; refused (and nothing changed) if it does not fit."""
-        text = QGuiApplication.clipboard().text() if text is None else text
+        text = clipboard().text() if text is None else text
         try:
             X, Y = parse_table(text, self.n_in, self.n_out)
         except ValueError as e:

@@ -115,7 +115,9 @@ def apply_theme(theme: str) -> None:
     if theme not in THEMES:
         raise ValueError(f"theme must be one of {', '.join(THEMES)}, got {theme!r}")
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):   # none yet, or a QCoreApplication: no widgets
         return
     app.setStyle("Fusion")
-    app.setPalette(dark_palette() if theme == "dark" else app.style().standardPalette())
+    fusion = app.style()
+    assert fusion is not None   # just set
+    app.setPalette(dark_palette() if theme == "dark" else fusion.standardPalette())

@@ -15,6 +15,7 @@ from engine.formulas import sub
 
 from .cell_editor import CellEditor
 from .draw_data import DataDrawing
+from .qt_typed import add_action, add_menu, checkable_action
 
 
 def _menu(win, title: str) -> QMenu | None:
@@ -56,18 +57,18 @@ def _install_editing(win) -> None:
     edit.addAction(win.undo_edit_action)
     edit.addAction(win.redo_edit_action)
     edit.addSeparator()
-    hint = edit.addAction("Double-click a cell of W or b, or an edge, to type a weight")
+    hint = add_action(edit, "Double-click a cell of W or b, or an edge, to type a weight")
     hint.setEnabled(False)
     edit.addSeparator()
     win.hand_undo, win.hand_redo = [], []   # ("weight",) or ("data", before, after)
     win.drawing = DataDrawing(win)
-    win.draw_action = QAction("Draw data points", win, checkable=True)
+    win.draw_action = checkable_action("Draw data points", win)
     win.draw_action.setStatusTip("In the data view (2 inputs): click adds a point of the "
                                  "chosen class, right-click a point deletes it")
     win.draw_action.toggled.connect(
         lambda on: win.drawing.set_enabled(on) or win.draw_action.setChecked(False))
     edit.addAction(win.draw_action)
-    classes = edit.addMenu("Class of drawn points")
+    classes = add_menu(edit, "Class of drawn points")
     classes.aboutToShow.connect(lambda: _fill_classes(win, classes))
     win.cell_editor = None
     win.matrices.graphics.scene().sigMouseClicked.connect(
@@ -79,7 +80,7 @@ def _fill_classes(win, menu: QMenu) -> None:
     menu.clear()
     group = QActionGroup(menu)
     for c in range(max(2, win.model.dataset.output_size)):
-        a = menu.addAction(f"class {c}")
+        a = add_action(menu, f"class {c}")
         a.setCheckable(True)
         a.setChecked(c == win.drawing.cls)
         a.triggered.connect(lambda _on=False, k=c: setattr(win.drawing, "cls", k))

@@ -24,6 +24,7 @@ from .cell_numbers import DIGITS_RANGE, CellNumberOptions, CellNumbers
 from .example_note import show_example_note
 from .matrix_panel import SLOTS
 from .messages import message
+from .qt_typed import add_action, checkable_action, clipboard
 from .style import diverging_cmap
 
 EXPORT_FILTER = ("HTML handout (*.html);;Markdown (*.md);;LaTeX document (*.tex);;"
@@ -43,7 +44,7 @@ def install(win) -> None:
     examples = QMenu("&Examples", win)
     win.example_actions = {}
     for name, title in list_examples():
-        a = examples.addAction(title)
+        a = add_action(examples, title)
         a.triggered.connect(lambda _on=False, n=name: open_example(win, n))
         win.example_actions[name] = a
     file_menu.insertMenu(quit_action, examples)
@@ -126,19 +127,28 @@ def _install_cell_numbers(win) -> None:
                         for key, hm in win.matrices.heatmaps().items()}
     view = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
     first = view.actions()[2] if len(view.actions()) > 2 else None   # after presentation/follow
-    toggle = QAction("Numbers in cells", win, checkable=True)
+    toggle = checkable_action("Numbers in cells", win)
     toggle.setChecked(opts.enabled)
     toggle.setStatusTip("Print each value in its cell when the cells are big enough")
-    toggle.toggled.connect(lambda on: (opts.set_enabled(on), s.set("cell_numbers", bool(on))))
+
+    def show_numbers(on: bool) -> None:
+        opts.set_enabled(on)
+        s.set("cell_numbers", bool(on))
+
+    def set_digits(d: int) -> None:
+        opts.set_digits(d)
+        s.set("cell_digits", d)
+
+    toggle.toggled.connect(show_numbers)
     view.insertAction(first, toggle)
     digits_menu = QMenu("Digits in cells", win)
     group = QActionGroup(win)
     win.cell_digit_actions = {}
     for n in range(DIGITS_RANGE[0], DIGITS_RANGE[1] + 1):
-        a = digits_menu.addAction(f"{n} significant digit{'s' if n > 1 else ''}")
+        a = add_action(digits_menu, f"{n} significant digit{'s' if n > 1 else ''}")
         a.setCheckable(True)
         a.setChecked(n == opts.digits)
-        a.triggered.connect(lambda _on=False, d=n: (opts.set_digits(d), s.set("cell_digits", d)))
+        a.triggered.connect(lambda _on=False, d=n: set_digits(d))
         group.addAction(a)
         win.cell_digit_actions[n] = a
     view.insertMenu(first, digits_menu)
@@ -162,10 +172,10 @@ def copy_menu(win, key: str) -> QMenu:
     menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     name = _symbol(win, key)
     for label, fmt in COPY_ITEMS:
-        a = menu.addAction(f"Copy {name} as {label}")
+        a = add_action(menu, f"Copy {name} as {label}")
         a.triggered.connect(lambda _on=False, f=fmt: copy_matrix(win, key, f))
     menu.addSeparator()
-    a = menu.addAction("Copy equation as LaTeX")
+    a = add_action(menu, "Copy equation as LaTeX")
     a.triggered.connect(lambda _on=False: copy_equation(win))
     return menu
 
@@ -182,7 +192,7 @@ def copy_matrix(win, key: str, fmt: str) -> bool:
         win.status.showMessage("That matrix is not computed yet: nothing to copy", 5000)
         return False
     text = matrix_text(values, fmt, win.cell_number_options.digits, _symbol(win, key))
-    QGuiApplication.clipboard().setText(text)
+    clipboard().setText(text)
     win.status.showMessage(f"{_symbol(win, key)} copied ({fmt})", 4000)
     return True
 
@@ -194,6 +204,6 @@ def copy_equation(win) -> bool:
     except ValueError as e:
         win.status.showMessage(str(e), 5000)
         return False
-    QGuiApplication.clipboard().setText(text)
+    clipboard().setText(text)
     win.status.showMessage("equation copied as LaTeX", 4000)
     return True

@@ -12,7 +12,7 @@ History keeps every value).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import numpy as np
@@ -52,7 +52,7 @@ class TrainingController(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_tick)
-        self._gen: Iterator[Any] | None = None
+        self._gen: Generator[Any, None, None] | None = None
         self.trainer: Any = None
         self._last_emit = -float("inf")
         self._pending: Any = None        # latest record not yet emitted
@@ -151,7 +151,7 @@ class TrainingController(QObject):
         if self._clock() - self._last_emit >= 1.0 / MAX_UPDATES_PER_SECOND:
             self._flush()
 
-    def _run_chunk(self, gen: Iterator[Any], deadline: float) -> None:
+    def _run_chunk(self, gen: Generator[Any, None, None], deadline: float) -> None:
         """Advance the generator until the chunk's time budget is spent."""
         while True:
             rec = next(gen)

@@ -33,10 +33,12 @@ def sign_note_text(seed: int = 0) -> str:
 
     rng = np.random.default_rng(seed)
     shapes = [(3, 4), (4, 2), (2, 5), (3, 5)]
-    res = matrix_trick(*(rng.normal(size=s) for s in shapes))
+    W, X, V, U = (rng.normal(size=s) for s in shapes)
+    res = matrix_trick(W, X, V, U)
     rows = "".join(
-        f"<tr><td>∇<sub>{v}</sub> f</td><td>{res[v]['rel_error']:.1e}</td>"
-        f"<td>{res[v]['slide_rel_error']:.2f}</td></tr>" for v in ("W", "X", "V"))
+        f"<tr><td>∇<sub>{v}</sub> f</td><td>{check['rel_error']:.1e}</td>"
+        f"<td>{check['slide_rel_error']:.2f}</td></tr>"
+        for v, check in (("W", res["W"]), ("X", res["X"]), ("V", res["V"])))
     return (SIGN_NOTE + "<p>The slide's own numerical check, (f(x+h) − f(x−h)) / 2h for every "
             "entry, on random W (3×4), X (4×2), V (2×5), U (3×5) just now — largest relative "
             "error against it:</p><table border='1' cellpadding='4'><tr><th></th>"

@@ -274,6 +274,9 @@ def _dismiss_modal_dialogs() -> None:
         w.close()
 
 
+# The offscreen platform cannot raise a window or propagate size hints, and says so (as
+# in the other window tests); any other Qt warning still fails the monkey.
+@pytest.mark.qt_log_ignore("This plugin does not support")
 def test_the_monkey_finds_nothing(qtbot, tmp_path, patched_dialogs):
     files, _seen = patched_dialogs
     seed = random.randrange(2**31) if SEED == "random" else int(SEED)
