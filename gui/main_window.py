@@ -55,9 +55,6 @@ TABBED_EDITOR_BELOW = 1400
 # matrices are what the class looks at; the graph keeps enough for its columns of neurons
 # and the formula for its equation and explanation.
 PRESENTATION_SHARES = (0.30, 0.48, 0.22)
-# A first window shorter than this (a 720 px projector) gives the graph a larger share of
-# the centre: with the usual sizes its picture shrank to a line under its labels.
-SHORT_WINDOW, SHORT_SHARES = 800, (0.28, 0.52, 0.20)
 # Apply with more parameters than this shows a wait cursor and a message (2-3000-3000-1,
 # 9 M parameters, took ~2 s: drawing the weights from the seed).
 BUSY_PARAMS = 1_000_000
@@ -362,8 +359,6 @@ class MainWindow(QMainWindow):
         w = min(int(free.width() * FIRST_SIZE_SHARE), FIRST_SIZE_MAX[0])
         h = min(int(free.height() * FIRST_SIZE_SHARE), FIRST_SIZE_MAX[1])
         self.resize(w, h)
-        if h < SHORT_WINDOW:   # the graph's labels and title need their room: more share
-            self.centre.setSizes([int(h * share) for share in SHORT_SHARES])
         self.move(free.x() + (free.width() - w) // 2, free.y() + (free.height() - h) // 2)
 
     def _arrange_docks(self, w: int) -> None:
