@@ -217,11 +217,17 @@ class Monkey:
             fc.save_spec(str(self.tmp / "saved.json"))
 
     def step(self) -> None:
+        """A burst of → and ← presses; each press is one user action with its own 2 s."""
         m = self.win.model
         n = self.rng.randint(1, 20)
         self.log.append(f"steps {n}")
-        for _ in range(n):
+        app = QApplication.instance()
+        for i in range(n):
+            t0 = time.perf_counter()
             (m.step if self.rng.random() < 0.8 else m.step_back)()
+            app.processEvents()
+            took = time.perf_counter() - t0
+            assert took < MAX_BLOCK_SECONDS, f"press {i + 1} of {n} took {took:.1f} s"
 
     def run(self, n: int) -> None:
         moves = [(self.action, 6), (self.key, 6), (self.lr, 2), (self.spin, 3), (self.combo, 3),
