@@ -17,3 +17,19 @@ def _collect_qt_garbage():
     """
     yield
     gc.collect()
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    """Message boxes answer at once and are recorded as (title, text) instead of blocking."""
+    from PyQt6.QtWidgets import QMessageBox
+
+    seen: list[tuple[str, str]] = []
+
+    def fake(_parent, title, text, *args, **kwargs):
+        seen.append((title, text))
+        return QMessageBox.StandardButton.Ok
+
+    for name in ("warning", "information", "critical", "question"):
+        monkeypatch.setattr(QMessageBox, name, fake)
+    return seen

@@ -5,25 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QMessageBox
 
 from gui.consistency import drawn_state_problems
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *args, **kwargs):
-        seen.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, fake)
-    return seen
-
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 

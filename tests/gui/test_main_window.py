@@ -23,20 +23,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def messages(monkeypatch):
-    """Capture message boxes instead of blocking on them."""
-    seen: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *args, **kwargs):
-        seen.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, fake)
-    return seen
-
-
-@pytest.fixture
 def window(qtbot, tmp_path, messages):
     settings = AppSettings(make_qsettings(tmp_path / "settings.ini"))
     win = MainWindow(settings=settings)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt6.QtWidgets import QMessageBox
 
 from engine.experiment import Experiment
 from engine.fileio import save_spec_file
@@ -18,19 +17,6 @@ from gui.consistency import drawn_state_problems
 from gui.lens_model import LensModel
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *args, **kwargs):
-        seen.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, fake)
-    return seen
 
 
 def make_window(qtbot, tmp_path, model=None):

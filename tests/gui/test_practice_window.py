@@ -7,7 +7,6 @@ import zipfile
 
 import numpy as np
 import pytest
-from PyQt6.QtWidgets import QMessageBox
 
 from engine.compare import read_compare_csv
 from engine.datasets import Dataset
@@ -21,19 +20,6 @@ from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *args, **kwargs):
-        seen.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, fake)
-    return seen
 
 
 def make(qtbot, tmp_path, model=None, name="s.ini"):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, QPointF, Qt
-from PyQt6.QtWidgets import QMessageBox
 
 from engine.experiment import Experiment
 from gui.consistency import drawn_state_problems
@@ -19,19 +18,6 @@ from gui.settings import AppSettings, make_qsettings
 
 # Showing a window offscreen: Qt says its plugin cannot propagate size hints.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *args, **kwargs):
-        seen.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, fake)
-    return seen
 
 
 @pytest.fixture

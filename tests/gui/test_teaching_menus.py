@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PyQt6.QtGui import QGuiApplication, QImage
-from PyQt6.QtWidgets import QMessageBox
 
 from engine.examples import example_names, list_examples, load_example
 from gui.consistency import drawn_state_problems
@@ -23,19 +22,6 @@ from gui.teaching_menus import copy_equation, copy_matrix, export_pass, open_exa
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    seen: list[tuple[str, str]] = []
-
-    def fake(_parent, title, text, *args, **kwargs):
-        seen.append((title, text))
-        return QMessageBox.StandardButton.Ok
-
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name, fake)
-    return seen
 
 
 @pytest.fixture
