@@ -21,12 +21,25 @@ from __future__ import annotations
 import math
 import random
 from collections import deque
-from enum import Flag, auto
 from typing import Any
 
 import numpy as np
 
-from .datasets import DATASETS, Dataset, default_lr, make_dataset
+from .change import Change
+from .datasets import DATASETS, Dataset, default_lr
+from .experiment_data import (
+    _check_seed,
+    _has_weights,
+    builtin_data_for,
+    clean_architecture,
+    dataset_from_session,
+    dataset_to_session,
+    fit_spec,
+    is_generated,
+    make_data,
+    spec_sizes,
+)
+from .hand_edits import HandEdits
 from .network import Network, check_lr
 from .optim import make_optimizer
 from .stepper import MAX_HISTORY, StepKind, Stepper, StepRecord
@@ -44,19 +57,6 @@ DEFAULT_DATA: dict[str, Any] = {"name": "moons", "n_samples": 200, "noise": 0.1,
 # output), so with 0.1 the moons boundary was still a straight line after 30 epochs.
 DEFAULT_LR = 1.0
 DEFAULT_BATCH = 32
-
-
-class Change(Flag):
-    """What a change touched; views redraw what shows it, once."""
-
-    NONE = 0
-    NETWORK = auto()    # a new Network: architecture, activations or loss
-    WEIGHTS = auto()    # the values of W and b
-    STEP = auto()       # the stepper's position or pass
-    DATA = auto()       # the data set
-    SETTINGS = auto()   # α, batch size, optimizer, the stepped sample
-    HISTORY = auto()    # the loss history (replaced, grown or cut)
-    ALL = NETWORK | WEIGHTS | STEP | DATA | SETTINGS | HISTORY
 
 
 class StepRefused(ValueError):
@@ -78,139 +78,10 @@ LOCK_NAMES = {"architecture": "the architecture", "activations": "the activation
 NETWORK_LOCKS = ("architecture", "activations", "loss", "init", "seed", "data")
 
 
-# --- data ---------------------------------------------------------------------------
-
-
-def is_generated(ds: Dataset) -> bool:
-    """True for ``make_dataset`` output; imported arrays carry ``source="arrays"``."""
-    return bool(ds.spec) and ds.spec.get("source") != "arrays"
-
-
-def make_data(data: dict[str, Any] | Dataset) -> Dataset:
-    """A Dataset from ``make_dataset`` arguments, or the given (e.g. imported) one."""
-    if isinstance(data, Dataset):
-        return data
-    if not isinstance(data, dict):
-        raise ValueError(f"data must be make_dataset arguments or a Dataset, "
-                         f"got {type(data).__name__}")
-    try:
-        return make_dataset(**data)
-    except TypeError as e:   # an unknown key in a hand-written session or spec file
-        raise ValueError(f"dataset: {e}") from None
-
-
-def dataset_to_session(ds: Dataset) -> dict[str, Any]:
-    """The Session's dataset field: the generator's spec, or the arrays of imported data."""
-    if is_generated(ds):
-        return {"spec": dict(ds.spec)}
-    return {"name": ds.name, "kind": ds.kind, "X": ds.X, "Y": ds.Y,
-            "X_val": ds.X_val, "Y_val": ds.Y_val}
-
-
-def dataset_from_session(d: dict[str, Any]) -> Dataset:
-    """Inverse of ``dataset_to_session``."""
-    if "X" in d:
-        return Dataset.from_arrays(d["X"], d["Y"], d.get("X_val"), d.get("Y_val"),
-                                   name=str(d.get("name", "imported")), kind=d.get("kind"))
-    if not isinstance(d.get("spec"), dict):
-        raise ValueError("the data set has neither a generator spec nor arrays")
-    return make_data(dict(d["spec"]))
-
-
-def builtin_data_for(n_in: int, n_out: int) -> dict[str, Any] | None:
-    """A built-in data set with ``n_in`` inputs and ``n_out`` targets, or None."""
-    if (n_in, n_out) == (2, 1):
-        return dict(DEFAULT_DATA)
-    if n_in == 2 and 2 <= n_out <= 10:
-        return {"name": "blobs", "n_samples": 200, "noise": 0.1, "seed": 0,
-                "n_classes": n_out}
-    if (n_in, n_out) == (1, 1):
-        return {"name": "sine", "n_samples": 200, "noise": 0.1, "seed": 0}
-    if (n_in, n_out) == (64, 10):
-        return {"name": "digits", "n_samples": 1797, "noise": 0.0, "seed": 0}
-    return None
-
-
-# --- specs ----------------------------------------------------------------------------
-
-
-def clean_architecture(spec: dict[str, Any]) -> dict[str, Any]:
-    """The spec without weights, so the network is drawn again from its seed."""
-    out = {k: v for k, v in spec.items() if k != "layers"}
-    out["layers"] = [{k: v for k, v in ly.items() if k not in ("W", "b")}
-                     for ly in spec.get("layers", [])]
-    return out
-
-
-def spec_sizes(spec: dict[str, Any]) -> tuple[int, int]:
-    """(inputs, outputs) a spec declares; ``ValueError`` when it declares none."""
-    try:
-        return int(spec["input_size"]), int(spec["layers"][-1]["units"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        raise ValueError("a network spec needs 'input_size' and at least one layer "
-                         "with 'units'") from None
-
-
-def fit_spec(spec: dict[str, Any], n_in: int, n_out: int,
-             keep: list[tuple[Array, Array]] | None = None) -> tuple[dict[str, Any], list[int]]:
-    """The spec with input size ``n_in`` and ``n_out`` output units.
-
-    Given weights are kept where their shape still fits (those in the spec, else
-    those in ``keep``); the layers whose shape changed are listed in the result,
-    so the caller can say which weights were drawn anew from the seed.
-    """
-    if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list) \
-            or not spec["layers"]:
-        raise ValueError("a network needs at least one layer (the output layer)")
-    out = dict(spec)
-    out["input_size"] = n_in
-    layers = [dict(ly) if isinstance(ly, dict) else ly for ly in spec["layers"]]
-    if isinstance(layers[-1], dict):
-        layers[-1]["units"] = n_out
-    redrawn: list[int] = []
-    fan_in: Any = n_in
-    for l, ly in enumerate(layers, start=1):
-        if not isinstance(ly, dict):
-            break   # the engine's validation names the problem
-        units: Any = ly.get("units")
-        W = ly.get("W")
-        if W is None and keep is not None and l <= len(keep):
-            W, b = keep[l - 1]
-            if W.shape == (units, fan_in):
-                ly["W"], ly["b"] = W, b[:, 0]
-                fan_in = units
-                continue
-            W = None
-        if W is not None:
-            try:
-                fits = len(W) == units and all(len(r) == fan_in for r in W)
-            except TypeError:
-                fits = True   # malformed: the engine's validation names it
-            if not fits:
-                ly.pop("W", None)
-                ly.pop("b", None)
-                redrawn.append(l)
-        elif keep is not None:
-            redrawn.append(l)
-        fan_in = units
-    out["layers"] = layers
-    return out, redrawn
-
-
-def _has_weights(spec: dict[str, Any]) -> bool:
-    return any(isinstance(ly, dict) and "W" in ly for ly in spec.get("layers", []))
-
-
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a whole number ≥ 0, got {seed!r}")
-    return int(seed)
-
-
 # --- the experiment -----------------------------------------------------------------------
 
 
-class Experiment:
+class Experiment(HandEdits):
     """Network, data, optimizer, trainer, stepper and history of one experiment.
 
     Build one with ``Experiment.build`` (or ``from_session``); change it only
@@ -545,100 +416,6 @@ class Experiment:
             self.weights_origin = "trained"
         self._new_stepper()
         return Change.WEIGHTS | Change.STEP | Change.HISTORY
-
-    # -- editing weights by hand ---------------------------------------------------------
-    def set_param(self, quantity: str, layer: Any, row: Any, col: Any, value: Any) -> Change:
-        """Set one weight W_ℓ[row, col] or bias b_ℓ[row] (``col`` 0) to ``value``.
-
-        The weights get new arrays (the engine never writes in place), and the steps
-        already taken in this pass are redone with them, so every matrix on screen
-        shows the consequences at once.  After the update step (k = K) the shown W and
-        b are the weights the next pass uses: the edit changes those and that next
-        pass begins (k = 0); its update cannot be stepped back over any more.
-        """
-        W_or_b, l, r, c, v = self._check_edit(quantity, layer, row, col, value)
-        new = W_or_b.copy()
-        new[r, c] = v
-        self._edits.append((quantity, l, r, c, W_or_b, new))
-        self._redo.clear()
-        return self._put_param(quantity, l, new)
-
-    def undo_edit(self) -> Change:
-        """Take back the last hand edit; NONE when there is none (or the weights moved on)."""
-        return self._swap_edit(self._edits, self._redo, undo=True)
-
-    def redo_edit(self) -> Change:
-        """Make the last undone hand edit again; NONE when there is none."""
-        return self._swap_edit(self._redo, self._edits, undo=False)
-
-    @property
-    def can_undo_edit(self) -> bool:
-        return bool(self._edits) and self._edit_is_current(self._edits[-1], 5)
-
-    @property
-    def can_redo_edit(self) -> bool:
-        return bool(self._redo) and self._edit_is_current(self._redo[-1], 4)
-
-    def _edit_is_current(self, edit: tuple[Any, ...], which: int) -> bool:
-        # An edit can be taken back only while its array is still the one in use: a step
-        # over the update or training made new weights (stepping back restores them).
-        q, l = edit[0], edit[1]
-        return self.net.params()[l - 1][0 if q == "W" else 1] is edit[which]
-
-    def _swap_edit(self, source: list, target: list, undo: bool) -> Change:
-        if not source:
-            return Change.NONE
-        if not self._edit_is_current(source[-1], 5 if undo else 4):
-            self._edits.clear()
-            self._redo.clear()
-            return Change.NONE
-        edit = source.pop()
-        target.append(edit)
-        return self._put_param(edit[0], edit[1], edit[4] if undo else edit[5])
-
-    def _check_edit(self, quantity: Any, layer: Any, row: Any, col: Any, value: Any
-                    ) -> tuple[Array, int, int, int, float]:
-        if quantity not in ("W", "b"):
-            raise ValueError(f"only W and b can be edited, not {quantity!r}")
-        L = self.net.L
-        for name, x in (("layer", layer), ("row", row), ("column", col)):
-            if isinstance(x, bool) or not isinstance(x, (int, np.integer)):
-                raise ValueError(f"{name} must be a whole number, got {x!r}")
-        if not 1 <= layer <= L:
-            raise ValueError(f"layer {layer} does not exist; the network has layers 1..{L}")
-        W, b = self.net.params()[layer - 1]
-        arr = W if quantity == "W" else b
-        rows, cols = arr.shape
-        if not (0 <= row < rows and 0 <= col < cols):
-            raise ValueError(f"{quantity}{layer} is {rows}×{cols}: it has no cell "
-                             f"[{row}, {col}]")
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer,
-                                                             np.floating)):
-            raise ValueError(f"a weight must be a number, got {value!r}")
-        if not math.isfinite(float(value)):
-            raise ValueError(f"a weight must be a finite number, got {value!r}")
-        return arr, int(layer), int(row), int(col), float(value)
-
-    def _put_param(self, quantity: str, layer: int, arr: Array) -> Change:
-        """Use ``arr`` as W_ℓ or b_ℓ and redo this pass's steps taken so far with it."""
-        params = list(self.net.params())
-        W, b = params[layer - 1]
-        params[layer - 1] = (arr, b) if quantity == "W" else (W, arr)
-        st = self.stepper
-        k, pass_index = st.k, st.state.pass_index
-        self.net.set_params_ref(params)
-        self.weights_origin = "given"
-        if k == st.K:   # the finished pass's update made these: the next pass uses them
-            self._new_stepper()
-            self.stepper.state.pass_index = pass_index + 1
-            return Change.WEIGHTS | Change.STEP
-        self.stepper = Stepper(self.net, st.X, st.Y, optimizer=self.optimizer, lr=self.lr,
-                               samples=st.state.samples)
-        self.stepper.state.pass_index = pass_index
-        self._marks.clear()   # the rebuilt pass has no earlier update to step back over
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            self.stepper.jump(k)   # steps before the update: nothing here can be refused
-        return Change.WEIGHTS | Change.STEP
 
     # -- locks (exercises) ---------------------------------------------------------------------
     def lock(self, names: Any) -> Change:
