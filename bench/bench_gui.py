@@ -42,6 +42,7 @@ import numpy as np  # noqa: E402
 from PyQt6.QtCore import QEvent, QEventLoop, QObject, QTimer, qInstallMessageHandler  # noqa: E402
 
 from engine.datasets import Dataset  # noqa: E402
+from engine.experiment import Experiment  # noqa: E402
 from engine.training import History  # noqa: E402
 from gui.app import make_app  # noqa: E402
 from gui.lens_model import DEFAULT_SPEC, LensModel  # noqa: E402
@@ -146,7 +147,7 @@ def wide_model(hidden: tuple[int, int] = (128, 64)) -> LensModel:
                 layers=[{"units": hidden[0], "activation": "tanh"},
                         {"units": hidden[1], "activation": "tanh"},
                         {"units": 10, "activation": "sigmoid"}])
-    m = LensModel(spec=spec, data=Dataset.from_arrays(X, Y, name="random 784"))
+    m = LensModel(Experiment.build(spec, Dataset.from_arrays(X, Y, name="random 784")))
     return m
 
 
@@ -167,7 +168,7 @@ def scale_model(hidden: tuple[int, int]) -> LensModel:
                 layers=[{"units": hidden[0], "activation": "tanh"},
                         {"units": hidden[1], "activation": "tanh"},
                         {"units": 10, "activation": "sigmoid"}])
-    return LensModel(spec=spec, data=Dataset.from_arrays(X, Y, name="60 000 × 784"))
+    return LensModel(Experiment.build(spec, Dataset.from_arrays(X, Y, name="60 000 × 784")))
 
 
 def big_model() -> LensModel:

@@ -34,6 +34,7 @@ Array = np.ndarray
 # magnitude does so exponentially, and waiting for Inf meant ~50 epochs of growth.
 GROWTH_ITERATION = 1e6
 GROWTH_EPOCH = 1e4
+LOSS_CHUNK = 4096   # samples per forward pass when C₀ is measured on the whole set
 
 
 class TrainingDiverged(RuntimeError):
@@ -303,12 +304,24 @@ class Trainer:
         del h.iter_loss[n_it:], h.epoch_train[n_tr:], h.epoch_val[n_val:]
         del h.epoch_iteration[n_ep:]
 
+    def loss_on_all(self) -> float:
+        """C on the whole training set, in chunks of ``LOSS_CHUNK`` samples: the records
+        of one forward pass over 60 000 samples of 784-512-512-10 held ~1 GB."""
+        N, X, Y = self.n_samples, self.X, self.Y
+        if N <= LOSS_CHUNK:
+            return self.net.loss_of(self.net.forward(X, check=False), Y)
+        total = 0.0
+        for i in range(0, N, LOSS_CHUNK):
+            Xc, Yc = X[:, i:i + LOSS_CHUNK], Y[:, i:i + LOSS_CHUNK]
+            total += self.net.loss_of(self.net.forward(Xc, check=False), Yc) * Xc.shape[1]
+        return total / N   # C is the mean over samples: the chunks' means, weighted
+
     def _start_run(self) -> float:
         """Measure C₀ (first run only), make where this run starts a safe point; C₀."""
         self._run_start = self.epoch
         if self._c0 is None:
             with np.errstate(over="ignore", invalid="ignore"):
-                c0 = self.net.loss_of(self.net.forward(self.X, check=False), self.Y)
+                c0 = self.loss_on_all()
             self._c0 = c0 if math.isfinite(c0) else math.inf
         # Where training started counts as an epoch: a first epoch 10⁴ × C₀ has diverged.
         self._best = min(self.history.epoch_train, default=self._c0)

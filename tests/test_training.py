@@ -111,3 +111,20 @@ def test_samples_laid_out_one_after_another_give_the_same_batches():
     for (X1, Y1), (X2, Y2) in zip(b1, b2, strict=True):
         assert np.array_equal(X1, X2) and np.array_equal(Y1, Y2)
     np.testing.assert_allclose(l1, l2, rtol=1e-12)
+
+
+def test_the_starting_loss_in_chunks_is_the_loss_on_all_samples():
+    # C₀ over 60 000 samples in one forward pass held ~1 GB of records; chunks hold 4096.
+    import engine.training as tr_mod
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(3, 1000)), rng.uniform(size=(2, 1000))
+    net = Network.from_spec({"input_size": 3, "seed": 1, "layers": [
+        {"units": 5, "activation": "tanh"}, {"units": 2, "activation": "sigmoid"}]})
+    whole = float(np.mean(np.sum((net.forward(X).a[-1] - Y) ** 2, axis=0)))   # independent
+    old = tr_mod.LOSS_CHUNK
+    try:
+        tr_mod.LOSS_CHUNK = 64   # 16 chunks, the last one short
+        chunked = Trainer(net, X, Y).loss_on_all()
+    finally:
+        tr_mod.LOSS_CHUNK = old
+    assert chunked == pytest.approx(whole, rel=1e-12)
