@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
             self.data_view.set_network(m.net)
         elif change & C.WEIGHTS:
             self.data_view.refresh_prediction()
-        if change & (C.SETTINGS | C.STEP | C.DATA):
+        if change & (C.SETTINGS | C.DATA):   # a step keeps the sample: no repaint of the plot
             self.data_view.set_selected_sample(m.sample)
         if change & (C.SETTINGS | C.NETWORK | C.DATA):
             self.controls.sync_from_model()
