@@ -16,10 +16,12 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters
 from PyQt6.QtCore import QBuffer, QIODevice, Qt
+from PyQt6.QtGui import QColor, QFont
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
 from engine.fileio import BadFileError, atomic_write_bytes
 
+from .loss_axis import LossAxis
 from .loss_export import ensure_app
 
 # Okabe-Ito colours (distinct for colour-blind readers), then two more for runs 7 and 8.
@@ -35,13 +37,16 @@ class ComparePlotWidget(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.plot_widget = pg.PlotWidget(background="w")
+        # The loss plot's axes: on a log axis every label is a power of ten, none overlap.
+        self.plot_widget = pg.PlotWidget(background="w", axisItems={
+            side: LossAxis(side, QColor("white")) for side in ("left", "bottom")})
         self.plot_item = self.plot_widget.getPlotItem()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         self.plot_item.setLabel("left", "loss C", color="#222")
         for side in ("left", "bottom"):
             self.plot_item.getAxis(side).setTextPen("k")
             self.plot_item.getAxis(side).enableAutoSIPrefix(False)  # no "(x0.001)" in labels
+            self.plot_item.getAxis(side).setStyle(tickFont=QFont())  # measured for spacing
         # An opaque box: with eight runs the legend otherwise sits on top of the curves.
         self.legend = self.plot_item.addLegend(offset=(-10, 10), labelTextColor="k",
                                                brush=pg.mkBrush(255, 255, 255, 230),

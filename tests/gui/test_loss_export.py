@@ -314,3 +314,22 @@ def test_the_plot_follows_the_widget_when_the_legend_moves_in_and_out(widget, qt
         # minimum kept the plot wider than a narrow dock, its right part cut off
         assert widget.plot_widget.ci.geometry().width() == pytest.approx(width)
         assert widget.view_box.sceneBoundingRect().right() <= width
+
+
+def test_the_compare_plot_labels_its_log_axis_like_the_loss_plot(qtbot):
+    # It mixed "0.0001" with "10⁻⁵"; now it uses the loss plot's axis.
+    from gui.compare_plot import ComparePlotWidget
+    w = ComparePlotWidget()
+    qtbot.addWidget(w)
+    w.resize(600, 400)
+    w.show()
+    qtbot.waitExposed(w)
+    x = np.arange(1, 151, dtype=float)
+    w.set_curves("iteration", [("sgd", x, np.geomspace(0.2, 1e-5, 150)),
+                               ("adam", x, np.geomspace(0.2, 1e-3, 150))], log_y=True)
+    axis = w.plot_item.getAxis("left")
+    qtbot.waitUntil(lambda: len(tick_text_rects(axis)) >= 2, timeout=2000)
+    texts = tick_text_rects(axis)
+    assert all(POWER.match(text) for text, _r in texts), texts
+    for (ta, a), (tb, b) in itertools.combinations(texts, 2):
+        assert not a.intersects(b), (ta, tb)
