@@ -64,10 +64,14 @@ def _install_editing(win) -> None:
     win.drawing = DataDrawing(win)
     win.draw_action = checkable_action("Draw data points", win)
     win.draw_action.setStatusTip("In the data view (2 inputs): click adds a point of the "
-                                 "chosen class, right-click a point deletes it")
+                                 "chosen class, drag moves one, right-click deletes one")
     win.draw_action.toggled.connect(
         lambda on: win.drawing.set_enabled(on) or win.draw_action.setChecked(False))
     edit.addAction(win.draw_action)
+    win.clear_drawing_action = add_action(edit, "Clear drawn points")
+    win.clear_drawing_action.setStatusTip("Keep only the last point (a data set needs one); "
+                                          "Ctrl+Z brings the others back")
+    win.clear_drawing_action.triggered.connect(lambda _on=False: win.drawing.clear())
     classes = add_menu(edit, "Class of drawn points")
     classes.aboutToShow.connect(lambda: _fill_classes(win, classes))
     win.cell_editor = None

@@ -82,7 +82,59 @@ def test_drawing_is_off_until_asked_and_refused_for_other_input_sizes(window, qt
     N = m.n_samples
     click_at(qtbot, window, 1.6, 0.9)
     assert m.n_samples == N   # not in drawing mode: a click only picks samples
-    assert m.set_dataset("sine")
+    assert m.set_dataset("digits", 100)   # 64 inputs: nothing to draw on
     window.draw_action.setChecked(True)
     assert not window.draw_action.isChecked() and not window.drawing.enabled
     assert "2 inputs" in window.status.currentMessage()
+
+
+def to_viewport(win, x, y):
+    dv = win.data_view
+    return dv.glw.mapFromScene(dv.plot.vb.mapViewToScene(QPointF(x, y)))
+
+
+def test_a_drawn_point_is_dragged_to_where_it_is_dropped_and_undo_puts_it_back(window, qtbot):
+    m = window.model
+    window.draw_action.setChecked(True)
+    window.drawing.cls = 1
+    click_at(qtbot, window, 1.6, 0.9)
+    N, placed = m.n_samples, m.dataset
+    x, y = m.dataset.X[:, -1]
+    vp = window.data_view.glw.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=to_viewport(window, x, y))
+    qtbot.mouseMove(vp, pos=to_viewport(window, -1.5, -1.2))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=to_viewport(window, -1.5, -1.2))
+    assert m.n_samples == N   # moved, not added
+    nx, ny = m.dataset.X[:, -1]
+    assert abs(nx + 1.5) < 0.05 and abs(ny + 1.2) < 0.05 and m.dataset.Y[0, -1] == 1.0
+    assert np.array_equal(m.dataset.X[:, :-1], placed.X[:, :-1])   # the others stay
+    assert drawn_state_problems(window) == []
+    window.undo_edit_action.trigger()
+    assert m.dataset is placed
+
+
+def test_clear_keeps_only_the_last_point_and_undo_brings_the_rest_back(window, qtbot):
+    from gui.draw_data import only_last_point
+    m = window.model
+    window.draw_action.setChecked(True)
+    click_at(qtbot, window, 1.6, 0.9)
+    full = m.dataset
+    window.clear_drawing_action.trigger()
+    assert m.n_samples == 1 and np.array_equal(m.dataset.X, full.X[:, -1:])
+    assert "one point stays" in window.status.currentMessage()
+    assert drawn_state_problems(window) == []
+    window.undo_edit_action.trigger()
+    assert m.dataset is full
+    assert np.array_equal(only_last_point(full).Y, full.Y[:, -1:])
+
+
+def test_a_click_on_a_regression_adds_the_sample_x_with_the_target_y(window, qtbot):
+    m = window.model
+    assert m.set_dataset("sine", 40)
+    N = m.n_samples
+    window.draw_action.setChecked(True)
+    assert window.drawing.enabled
+    click_at(qtbot, window, 0.25, 0.95)   # well above the sine curve, inside the view
+    assert m.n_samples == N + 1 and m.dataset.kind == "regression"
+    assert abs(m.dataset.X[0, -1] - 0.25) < 0.05 and abs(m.dataset.Y[0, -1] - 0.95) < 0.05
+    assert drawn_state_problems(window) == []
