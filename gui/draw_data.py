@@ -85,7 +85,6 @@ class DataDrawing(QObject):
         self.cls = 1
         self._dragging: int | None = None   # the sample a left press grabbed
         win.data_view.glw.scene().sigMouseClicked.connect(self._on_clicked)
-        win.data_view.glw.viewport().installEventFilter(self)
 
     def set_enabled(self, on: bool) -> bool:
         """Turn drawing on (2-D inputs only) or off; False (and a message) when refused."""
@@ -94,8 +93,16 @@ class DataDrawing(QObject):
             self.win.status.showMessage("Drawing needs a data set with 2 inputs, or 1 input "
                                         "and 1 target (a regression drawn as x against y)",
                                         6000)
+            if self.enabled:
+                self.win.data_view.glw.viewport().removeEventFilter(self)
             self.enabled = False
             return False
+        # The drag filter sits on the view only while drawing (never in a screenshot run).
+        viewport = self.win.data_view.glw.viewport()
+        if on and not self.enabled:
+            viewport.installEventFilter(self)
+        elif not on and self.enabled:
+            viewport.removeEventFilter(self)
         self.enabled = bool(on)
         if on:
             self.win.status.showMessage(
