@@ -31,7 +31,7 @@ from typing import Any
 from .experiment import LOCKABLE
 from .fileio import BadFileError, atomic_write_bytes, read_bytes
 from .network import Network
-from .quiz import DEFAULT_QUIZZED, QUIZZABLE, Answer, QuizSettings, Score
+from .quiz import DEFAULT_QUIZZED, QUIZZABLE, Answer, QuizSettings, Score, score_answers
 from .session import MAX_SESSION_BYTES, Session, session_bytes, session_from_bytes
 
 FORMAT_NAME = "backprop-lens-exercise"
@@ -63,12 +63,7 @@ class Exercise:
 
     def score(self) -> dict[int, Score]:
         """Correct and asked cells per pass, from ``answers``."""
-        out: dict[int, Score] = {}
-        for a in self.answers:
-            sc = out.setdefault(a.pass_index, Score())
-            sc.asked += 1
-            sc.correct += a.correct
-        return out
+        return score_answers(self.answers)
 
 
 def _body(ex: Exercise) -> dict[str, Any]:

@@ -268,12 +268,17 @@ class Quiz:
 
     def score(self) -> dict[int, Score]:
         """Correct and asked cells per pass (pass index → Score)."""
-        out: dict[int, Score] = {}
-        for a in self.answers:
-            sc = out.setdefault(a.pass_index, Score())
-            sc.asked += 1
-            sc.correct += a.correct
-        return out
+        return score_answers(self.answers)
+
+
+def score_answers(answers: list[Answer]) -> dict[int, Score]:
+    """Correct and asked cells per pass (pass index → Score), from the answers given."""
+    out: dict[int, Score] = {}
+    for a in answers:
+        sc = out.setdefault(a.pass_index, Score())
+        sc.asked += 1
+        sc.correct += a.correct
+    return out
 
 
 def expected_matrix(quiz: Quiz, quantity: str, layer: int) -> np.ndarray:
