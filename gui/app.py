@@ -59,13 +59,15 @@ def run_gui(spec_path: str | None = None, session_path: str | None = None,
 
     from .main_window import MainWindow
     try:
-        model = _model(spec_path)
+        model = _model(spec_path) if spec_path is not None else None
         problem = None
     except (BadFileError, ValueError) as e:
-        model, problem = _model(None), str(e)
-    notices = list(model.ex.notices)
-    model.ex.notices.clear()
+        model, problem = None, str(e)
+    # No file: the default experiment, which takes the remembered α, batch size and
+    # optimizer; a file keeps its own.
     win = MainWindow(model)
+    notices = list(win.model.ex.notices)
+    win.model.ex.notices.clear()
     win.show()
     for text in notices:
         win.status.showMessage(text, 15000)

@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Backprop Lens")
         self.settings = settings if settings is not None else AppSettings()
         self.model = model if model is not None else LensModel()
+        # An experiment handed in (a file, an example) keeps its own α, batch size and
+        # optimizer; the remembered ones are for the default experiment only.
+        self._own_training_values = model is not None
         self.layer = self.model.net.L     # the layer whose matrices are shown
         self._font_scale = 1.0
         self._saved_docks: dict[str, bool] = {}
@@ -339,9 +342,11 @@ class MainWindow(QMainWindow):
         m = self.model
         # Remembered values go through the engine's checks like typed ones; a value the
         # engine refuses is left at the experiment's (the window draws once, after this).
-        for setter, value in ((m.ex.set_lr, s.get("lr")),
-                              (m.ex.set_batch_size, min(s.get("batch_size"), m.n_samples)),
-                              (m.ex.set_optimizer, s.get("optimizer"))):
+        remembered = () if self._own_training_values else (
+            (m.ex.set_lr, s.get("lr")),
+            (m.ex.set_batch_size, min(s.get("batch_size"), m.n_samples)),
+            (m.ex.set_optimizer, s.get("optimizer")))
+        for setter, value in remembered:
             try:
                 setter(value)
             except (ValueError, TypeError):

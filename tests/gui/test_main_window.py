@@ -14,8 +14,9 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QMessageBox
 
 from engine import check_lr
-from engine.experiment import DEFAULT_LR, DEFAULT_SPEC
+from engine.experiment import DEFAULT_LR, DEFAULT_SPEC, Experiment
 from gui import window_menus
+from gui.lens_model import LensModel
 from gui.main_window import MainWindow
 from gui.settings import AppSettings, make_qsettings
 
@@ -216,6 +217,23 @@ def test_settings_are_remembered(window, tmp_path, qtbot):
     again = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "settings.ini")))
     qtbot.addWidget(again)
     assert again.model.lr == 0.03
+    again.model.shutdown()
+
+
+def test_a_handed_in_experiment_keeps_its_own_training_values(window, tmp_path, qtbot):
+    # The remembered α / batch / optimizer are for the default experiment: a file or an
+    # example opened at start-up shows its own numbers, never silently replaced ones.
+    window.controls.lr.setText("0.03")
+    window.controls.lr.editingFinished.emit()
+    window.close()
+    ex = Experiment.build(data={"name": "moons", "n_samples": 60, "noise": 0.1, "seed": 2},
+                          lr=0.7, batch_size=12, optimizer="momentum")
+    again = MainWindow(LensModel(ex),
+                       settings=AppSettings(make_qsettings(tmp_path / "settings.ini")))
+    qtbot.addWidget(again)
+    assert (again.model.lr, again.model.batch_size, again.model.optimizer_name) == \
+        (0.7, 12, "momentum")
+    assert again.controls.lr.text() == "0.7"
     again.model.shutdown()
 
 
