@@ -43,8 +43,8 @@ from .hand_edits import HandEdits
 from .network import Network, check_lr
 from .optim import make_optimizer
 from .stepper import MAX_HISTORY, StepKind, Stepper, StepRecord
-from .update_step import is_update_quantity
 from .training import Trainer, _finite
+from .update_step import is_update_quantity
 
 Array = np.ndarray
 
