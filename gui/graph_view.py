@@ -29,6 +29,7 @@ from gui.graph_hover import GraphHover
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
+LEGEND_MIN_HEIGHT = 220   # px of the whole view below which the legend line goes
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
 
@@ -49,6 +50,7 @@ class GraphView(GraphFit, QWidget):
         self._glw = pg.GraphicsLayoutWidget()
         # No context menu, from the start: building one and then disabling it took ~6 ms.
         self._vb = self._glw.addViewBox(enableMenu=False)
+        self._glw.ci.layout.setContentsMargins(0, 0, 0, 0)   # 18 px of a short view's height
         self._vb.invertY(True)
         self._vb.setMouseEnabled(x=False, y=False)
         # The legend is a wrapping label, not a scene item: in the scene a long line was
@@ -79,6 +81,7 @@ class GraphView(GraphFit, QWidget):
         self._scatters: list[pg.ScatterPlotItem] = []
         self._node_px = NODE_PX
         self.hover = GraphHover(self)   # an edge's weight as a tooltip
+        self._compact = False
 
     # -- public API -------------------------------------------------------------
     def set_network(self, net) -> None:
@@ -122,11 +125,20 @@ class GraphView(GraphFit, QWidget):
     @property
     def compact(self) -> bool:
         """Presentation mode: the legend line is hidden, the picture gets its height."""
-        return self.legend.isHidden()
+        return self._compact
 
     def set_compact(self, on: bool) -> None:
         """Hide the legend line (presentation: at large fonts it wrapped to two lines)."""
-        self.legend.setVisible(not on)
+        self._compact = on
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """The legend line, unless compact or too short (1280×720): the neurons need it more."""
+        self.legend.setVisible(not self._compact and self.height() >= LEGEND_MIN_HEIGHT)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._show_legend()
 
     def apply_theme(self) -> None:
         """Take style's current paper colours (the texts follow at the next set_network)."""
@@ -320,7 +332,7 @@ class GraphView(GraphFit, QWidget):
         self._loss_box.setPen(pg.mkPen(color if rec.phase == "loss" else style.NEUTRAL, width=3))
         L, top = len(self._sizes) - 1, self._top
         y = self._arrow_y
-        self._arrow.setVisible(True)
+        self._arrow.setVisible(not self.title_dropped)   # see GraphFit
         self._arrow.setStyle(brush=pg.mkBrush(color))
         if rec.phase == "update":
             self._band.setRect(QRectF(-0.3, -top, L + 0.6, 2 * top))
