@@ -145,8 +145,7 @@ class UpdateStep:
             m_hat = float(b["m"][flat][row, col]) / (1 - float(b["beta1"]) ** t)
             v_hat = float(b["v"][flat][row, col]) / (1 - float(b["beta2"]) ** t)
             return (f"Δ{name}{cell} = −α·m̂/(√v̂ + ε) = −{lr} · {_p(m_hat)} / "
-                    f"(√{_g(v_hat)} + {_g(float(b['eps']))}) = {_g(step)}   "
-                    f"(t = {t}, g = ∂C/∂{name}{cell} = {_g(g)})")
+                    f"(√{_g(v_hat)} + {_g(float(b['eps']))}) = {_g(step)}")
         return f"Δ{name}{cell} = {name}_after{cell} − {name}_before{cell} = {_g(step)}"
 
 

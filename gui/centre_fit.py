@@ -26,7 +26,7 @@ GRAPH_SHORT_SHARE = 0.22    # … when the centre is short (a 720 px screen)
 SHORT_CENTRE = 700          # px: below this the centre is short
 # The formula never takes more (it shrinks its font, then scrolls); presentation's larger
 # font shrinks to its share (FormulaPanel._fit_height).
-FORMULA_MAX_SHARE = {False: 0.32, True: 0.26}
+FORMULA_MAX_SHARE = {False: 0.32, True: 0.28}
 
 
 def centre_sizes(total: int, graph_min: int, formula_want: int, presenting: bool) -> list[int]:

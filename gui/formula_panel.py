@@ -19,8 +19,9 @@ START_HINT = "press → to start"
 # Fitting the text to a short panel: scales tried in steps of FIT_STEP, down to FIT_MIN × the
 # scale asked for but not below the normal size (below that it scrolls).
 FIT_STEP, FIT_MIN = 0.05, 0.6
-# In normal mode the text may shrink to this scale before it scrolls (a 720 px screen).
-NORMAL_FIT_MIN = 0.85
+# The text may shrink to this scale before it scrolls (a 720 px screen; Adam's two-line
+# equation), presentation mode's to PRESENTATION_FIT_MIN × the normal size.
+NORMAL_FIT_MIN, PRESENTATION_FIT_MIN = 0.8, 0.9
 
 
 def describe(rec) -> str:
@@ -49,7 +50,13 @@ def describe(rec) -> str:
         avg = " (both averaged over the batch)" if ctx.B > 1 else ""
         return (f"Backward, layer {l}: the weight gradient is δ{sub(l)} times the layer's input "
                 f"a{sub(l - 1)}ᵀ; the bias gradient is δ{sub(l)} itself{avg}.")
-    if rec.kind == "update":
+    if rec.kind == "update":   # what the rule really does: only plain descent steps by α∇
+        if ctx.opt_name == "momentum":
+            return "Update: each W and b moves by −α v; v is its gradient plus β × the last v."
+        if ctx.opt_name == "adam":
+            # (no m̂: the panel's font drops the combining hat)
+            return ("Update: each W and b steps about α against its gradient's running mean "
+                    "over its running RMS.")
         return "Update: every W and b takes a step of size α against its gradient."
     return ""
 
@@ -179,8 +186,8 @@ class FormulaPanel(QWidget):
         avail, width = view.height(), view.width()
         if avail <= 0 or width <= 0:
             return
-        # never below the normal size: the point of presentation mode is larger text
-        floor = 1.0 if self._wanted > 1.0 else NORMAL_FIT_MIN
+        # hardly below the normal size: the point of presentation mode is larger text
+        floor = PRESENTATION_FIT_MIN if self._wanted > 1.0 else NORMAL_FIT_MIN
         f, lowest = self._wanted, max(min(floor, self._wanted), self._wanted * FIT_MIN)
         while True:
             if abs(f - self._scale) > 1e-9:

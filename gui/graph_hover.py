@@ -49,10 +49,14 @@ class GraphHover(QObject):
         if edge is None:
             if self.edge is not None:
                 self.edge, self.text = None, ""
+                g._vb.setToolTip("")
                 QToolTip.hideText()
             return
         self.edge = edge
         self.text = edge_tooltip(g._stepper, g._net, *edge)
+        # On the view box as well: the scene's own tooltip event (after Qt's hover delay)
+        # shows the topmost item's tooltip and hid a text shown only through QToolTip.
+        g._vb.setToolTip(self.text)
         QToolTip.showText(QCursor.pos(), self.text, g.graphics)
 
     def _over_neuron(self, pos: QPointF) -> bool:

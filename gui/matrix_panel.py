@@ -410,6 +410,7 @@ class MatrixPanel(QWidget):
         lay.addItem(new, 1, 0)
         new.show()
         self._update_on = on
+        lay.activate()   # place the row now: a hover right after the step finds its cells
 
     @property
     def showing_update(self) -> bool:

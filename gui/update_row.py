@@ -45,8 +45,16 @@ class UpdateRow:
         grid.addItem(self.caption, 0, 0, 2, 1)
         self.maps: dict[str, Heatmap] = {}
         for c, key in enumerate(UPDATE_KEYS, start=1):
-            self.maps[key] = Heatmap(grid, c, cmap)
+            self.maps[key] = hm = Heatmap(grid, c, cmap)
             grid.setColumnStretchFactor(c, STRETCH[UPDATE_QUANTITIES[key][0]])
+            if key.endswith("_before"):
+                # Before shares its colour bar with after (one scale): ~50 px less per pair,
+                # so six matrices need about the width of the forward row's five.
+                hm.with_bar = False
+                hm.bar.setVisible(False)
+                policy = hm.bar.sizePolicy()
+                policy.setRetainSizeWhenHidden(False)
+                hm.bar.setSizePolicy(policy)
 
     def set_font_scale(self, f: float) -> None:
         self.caption.setText("update", size=f"{style.BASE_POINT_SIZE * f:.0f}pt",

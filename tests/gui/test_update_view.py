@@ -116,6 +116,8 @@ def test_momentum_and_adam_show_the_real_step_and_say_so(win, opt, rule):
     assert not np.allclose(W1 - W0, -m.lr * dW)   # not the gradient step: no false label
     hover(win, "W_after", 0, 0)
     assert win.formula._cell.text().endswith(f"= {W1[0, 0]:.4g}")
+    # the sentence says what the rule does, not plain descent's "step of size α"
+    assert "step of size α against its gradient" not in win.formula._sentence.text()
 
 
 def test_hovering_an_edge_shows_which_weight_and_its_value(win, qtbot):
