@@ -122,6 +122,7 @@ class MatrixPanel(QWidget):
         self._backward_row = self._glw.ci.layout.itemAt(1, 0)
         self._update_record = None   # the engine's UpdateStep while the update row is shown
         self._update_on = False
+        self._tip_vb = None   # the plot whose tooltip is the hovered cell's text
         self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._glw.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._glw.viewport().installEventFilter(self)
@@ -140,6 +141,7 @@ class MatrixPanel(QWidget):
         if self._hover is not None:   # its value may have changed (a step, an edit)
             self._hover = None
             self._hover_label.setText(HOVER_PROMPT)
+            self._set_tip(None, "")
         W, b = st.params[layer - 1]
         batch = st.a[0].shape[1]
         n = W.shape[0]
@@ -365,6 +367,7 @@ class MatrixPanel(QWidget):
         text = f"{self.slot_symbol(key)}[row {row}, col {col}] = {style.fmt(value)}"
         self._hover_label.setText(text)
         QToolTip.showText(QCursor.pos(), text, self._glw)
+        self._set_tip(self._maps[key].plot.vb, text)
         if self._hover != (key, row, col):
             self._hover = (key, row, col)
             self.cell_hovered.emit(q, layer, row, col)
@@ -373,7 +376,18 @@ class MatrixPanel(QWidget):
         if self._hover is not None:
             self._hover = None
             QToolTip.hideText()
+            self._set_tip(None, "")
             self.cell_left.emit()
+
+    def _set_tip(self, vb, text: str) -> None:
+        """The hovered cell's text as its plot's tooltip, so the tooltip Qt shows after its
+        hover delay is this one (it hid the one from QToolTip.showText); one at a time."""
+        old = self._tip_vb
+        if old is not None and old is not vb:
+            old.setToolTip("")
+        if vb is not None:
+            vb.setToolTip(text)
+        self._tip_vb = vb
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == event.Type.Leave:

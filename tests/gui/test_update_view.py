@@ -191,3 +191,18 @@ def test_the_update_row_titles_fit_a_narrow_panel(win, qtbot):
     keys = [k for k in UPDATE_KEYS if win.matrices._maps[k].label.isVisible()]
     assert keys == list(UPDATE_KEYS)
     assert matrix_title_problems(win.matrices) == []
+
+
+def test_a_hovered_cells_tooltip_is_its_plots_and_goes_stale_never(win):
+    # Qt's own tooltip event (after its hover delay) shows the topmost item's tooltip: a
+    # text shown only through QToolTip vanished after ~0.7 s.
+    m, mp = win.model, win.matrices
+    to_update(win)
+    hover(win, "W_after", 0, 0)
+    vb = mp._maps["W_after"].plot.vb
+    W1 = m.net.params()[win.layer - 1][0]
+    assert vb.toolTip() == mp._hover_label.text() and vb.toolTip().endswith(f"{W1[0, 0]:.4g}")
+    hover(win, "W_step", 0, 0)
+    assert vb.toolTip() == "" and mp._maps["W_step"].plot.vb.toolTip() != ""
+    m.step_back()   # the value may change: no old number stays behind
+    assert all(hm.plot.vb.toolTip() == "" for hm in mp.heatmaps().values())
