@@ -44,6 +44,7 @@ from .network import Network, check_lr
 from .optim import make_optimizer
 from .stepper import MAX_HISTORY, StepKind, Stepper, StepRecord
 from .training import Trainer, _finite
+from .update_step import is_update_quantity
 
 Array = np.ndarray
 
@@ -297,6 +298,8 @@ class Experiment(HandEdits):
     def explain(self, quantity: str, layer: int, row: int, col: int) -> str | None:
         """The engine's explanation of one cell, or None if it is not computed yet."""
         st = self.stepper
+        if is_update_quantity(quantity):   # the update view's W before / step / after
+            return None if st.update_step() is None else st.explain(quantity, layer, row, col)
         if quantity == "a" and layer == 0 or quantity == "y":
             return st.explain(quantity, layer, row, col)
         if not st.is_computed(quantity, layer):

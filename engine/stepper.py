@@ -25,6 +25,7 @@ from . import formulas as fm
 from .losses import loss_value, output_delta
 from .network import Grads, Network, hidden_delta, layer_a, layer_grads, layer_z
 from .optim import Optimizer, make_optimizer
+from .update_step import UpdateStep, is_update_quantity, update_step
 
 Array = np.ndarray
 QUANTITIES = ("W", "b", "z", "a", "sigma_prime", "dc_da", "delta", "dW", "db")
@@ -392,6 +393,20 @@ class Stepper:
                 return list(undo[0]), undo[1]
         return None
 
+    def update_step(self) -> UpdateStep | None:
+        """W before, the step taken and W after, per layer; None until the update is done.
+
+        Made once per update (the list of weights after it is the key): the window asks
+        on every redraw and hover of the update step.
+        """
+        key = self._s.params if self._s.k == self.K else None
+        cached = getattr(self, "_update_cache", None)
+        if key is None or cached is None or cached[0] is not key:
+            record = update_step(self) if key is not None else None
+            self._update_cache = (key, record)
+            return record
+        return cached[1]
+
     def params_used(self) -> list[tuple[Array, Array]]:
         """The weights this pass's forward/backward used (before its update, if done)."""
         before = self.before_update()
@@ -435,4 +450,9 @@ class Stepper:
     # -- the numbers behind one cell ---------------------------------------------------------
     def explain(self, quantity: str, layer: int, row: int, col: int) -> str:
         """The arithmetic that produced one cell of a quantity, with its numbers."""
+        if is_update_quantity(quantity):   # "W_before", "W_step", "W_after", … (the update)
+            record = self.update_step()
+            if record is None:
+                return f"{quantity} of layer {layer}: the update is not done yet in this pass"
+            return record.explain(quantity, layer, row, col)
         return fm.explain(self, quantity, layer, row, col)

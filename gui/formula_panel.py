@@ -8,7 +8,7 @@ panel only chooses words and fonts.  Text is large: teachers project it.
 from __future__ import annotations
 
 from PyQt6.QtCore import QEvent, Qt
-from PyQt6.QtGui import QColor, QPalette
+from PyQt6.QtGui import QColor, QFontMetrics, QPalette
 from PyQt6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from engine.formulas import sub
@@ -19,6 +19,9 @@ START_HINT = "press → to start"
 # Fitting the text to a short panel: scales tried in steps of FIT_STEP, down to FIT_MIN × the
 # scale asked for but not below the normal size (below that it scrolls).
 FIT_STEP, FIT_MIN = 0.05, 0.6
+# The text may shrink to this scale before it scrolls (a 720 px screen; Adam's two-line
+# equation), presentation mode's to PRESENTATION_FIT_MIN × the normal size.
+NORMAL_FIT_MIN, PRESENTATION_FIT_MIN = 0.8, 0.9
 
 
 def describe(rec) -> str:
@@ -47,7 +50,13 @@ def describe(rec) -> str:
         avg = " (both averaged over the batch)" if ctx.B > 1 else ""
         return (f"Backward, layer {l}: the weight gradient is δ{sub(l)} times the layer's input "
                 f"a{sub(l - 1)}ᵀ; the bias gradient is δ{sub(l)} itself{avg}.")
-    if rec.kind == "update":
+    if rec.kind == "update":   # what the rule really does: only plain descent steps by α∇
+        if ctx.opt_name == "momentum":
+            return "Update: each W and b moves by −α v; v is its gradient plus β × the last v."
+        if ctx.opt_name == "adam":
+            # (no m̂: the panel's font drops the combining hat)
+            return ("Update: each W and b steps about α against its gradient's running mean "
+                    "over its running RMS.")
         return "Update: every W and b takes a step of size α against its gradient."
     return ""
 
@@ -177,8 +186,9 @@ class FormulaPanel(QWidget):
         avail, width = view.height(), view.width()
         if avail <= 0 or width <= 0:
             return
-        # never below the normal size: the point of presentation mode is larger text
-        f, lowest = self._wanted, max(min(1.0, self._wanted), self._wanted * FIT_MIN)
+        # hardly below the normal size: the point of presentation mode is larger text
+        floor = PRESENTATION_FIT_MIN if self._wanted > 1.0 else NORMAL_FIT_MIN
+        f, lowest = self._wanted, max(min(floor, self._wanted), self._wanted * FIT_MIN)
         while True:
             if abs(f - self._scale) > 1e-9:
                 self._apply_scale(f)
@@ -192,6 +202,21 @@ class FormulaPanel(QWidget):
         if obj is self._viewport and event.type() == QEvent.Type.Resize:
             self._fit_height()
         return False
+
+    def wanted_height(self) -> int:
+        """Height for a typical step at the scale asked for, measured from the fonts.
+
+        One line each for the title, the equation, the shapes and a hovered cell's
+        numbers, two for the sentence; the window's centre gives the panel this much.
+        """
+        f = self._wanted
+        lines = [style.font(f, 3, bold=True), style.font(f, 11), style.font(f, 2),
+                 style.font(f, 2), style.font(f, 2), style.font(f, 2, family="monospace")]
+        # (in presentation mode the cell line shows only while hovering: room is kept for it)
+        text = sum(QFontMetrics(font).lineSpacing() for font in lines)
+        m = self._body_layout.contentsMargins()
+        gaps = max(self._body_layout.spacing(), 0) * (len(lines) - 1)
+        return int(text + m.top() + m.bottom() + gaps + 2)   # + the rule
 
     def plain_text(self) -> str:
         """Everything the panel shows, one label per line (for tests and copying)."""

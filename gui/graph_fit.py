@@ -14,7 +14,13 @@ from PyQt6.QtWidgets import QGraphicsRectItem
 
 NODE_PX = 16.0    # a neuron's diameter when the view has room
 ARROW_ROOM = 28.0   # px between the title and the picture: the arrow is 22 px tall
-NODE_MIN_PX = 10.0   # … and in a short view: smaller is hard to see from the back of a room
+NODE_MIN_PX = 7.0   # … and in a short view: smaller is hard to see from the back of a room
+NODE_GAP_PX = 2.0    # px at least between two neurons' circles: merged, they read as a bar
+# A short view (1280×720) drops the step's title and arrow (the formula panel has the title)
+# when keeping them would bring the neurons closer than this, in px.
+TITLE_MIN_SPACING = 14.0
+HEADLESS_ROOM = 6.0   # px above the picture without the title
+MIN_SPACING = 10.0    # px between neurons the centre's layout gives the graph at least
 TWO_LINES, ONE_LINE, THREE_LINES = 0, 1, 2   # forms of a layer's label (_label_lines)
 LABEL_GAP = 10.0   # px between neighbouring layer labels
 MIN_PICTURE_PX = 60.0   # height the neurons keep when labels take three lines
@@ -44,6 +50,8 @@ class GraphFit:
     _label_sizes: dict[tuple[int, float], tuple[float, float]]
     _label_form: int
     _label_step: int
+    _highlight: tuple[str, int | None]
+    title_dropped = False   # the step's title and arrow left out: the view is too short
 
     def _fit_range(self) -> None:
         """The picture in data units plus margins in pixels for the texts around it.
@@ -64,6 +72,15 @@ class GraphFit:
         # units it overlapped the title whenever the units were small (blocks of 784).
         above = size(self._step_text).height() + 4 + ARROW_ROOM
         y0, y1 = -self._top, self._top - 0.4   # the highlight band's top, labels' top
+        # Too short for the title, the arrow and distinct neurons: the neurons win.
+        below_two = self._label_size(TWO_LINES)[1] + 4
+        self.title_dropped = (h - above - below_two) / (y1 - y0) < TITLE_MIN_SPACING
+        if self.title_dropped:
+            above = HEADLESS_ROOM
+        self._step_text.setVisible(not self.title_dropped)
+        # The arrow shows the direction of a forward, loss or backward step (see _set_highlight).
+        self._arrow.setVisible(not self.title_dropped
+                               and self._highlight[0] in ("forward", "loss", "backward"))
         x0, L = 0.0, len(self._sizes) - 1
         loss_w = max(size(self._loss_text).width(), size(self._c_text).width())
 
@@ -94,7 +111,8 @@ class GraphFit:
         step = 1
         if self._label_size(form)[0] + LABEL_GAP > 1.0 / upx:
             alt = scales(THREE_LINES)
-            if h - above - alt[1] >= MIN_PICTURE_PX:
+            # (and neurons kept MIN_SPACING apart: else fewer labels, not taller ones)
+            if h - above - alt[1] >= max(MIN_PICTURE_PX, (y1 - y0) * MIN_SPACING):
                 form, (upp, below, upx, half) = THREE_LINES, alt
             step = max(1, math.ceil((self._label_size(form)[0] + LABEL_GAP) * upx))
         self._set_label_lines(form, step)
@@ -106,7 +124,7 @@ class GraphFit:
                           yRange=(y0 - above * upp, y1 + below * upp), padding=0)
         # Neurons are one unit apart: in a short view (1280×720, presentation mode) 16 px
         # circles ran into each other, so they shrink to the spacing (down to NODE_MIN_PX).
-        node = float(round(min(NODE_PX, max(NODE_MIN_PX, 0.95 / upp))))
+        node = float(round(min(NODE_PX, max(NODE_MIN_PX, min(0.95, 1 - NODE_GAP_PX * upp) / upp))))
         if node != self._node_px:
             self._node_px = node
             for scatter in self._scatters:
@@ -159,3 +177,15 @@ class GraphFit:
                 if form != ONE_LINE:
                     item.textItem.setTextWidth(item.textItem.document().idealWidth())
                 item.updateTextPos()
+
+    def needed_height(self, spacing: float = MIN_SPACING) -> int:
+        """The view's height (px) at which neurons are ``spacing`` px apart, without title.
+
+        The layout of the window's centre gives the graph at least this much, so that a
+        short screen never squashes the columns of neurons into a line.
+        """
+        if not self._sizes:
+            return 0
+        units = 2 * self._top - 0.4   # the band's top to the labels' top, in spacings
+        labels = self._label_size(self._label_form)[1]   # the form the view shows
+        return int(math.ceil(units * spacing + labels + 4 + HEADLESS_ROOM))

@@ -25,9 +25,11 @@ from PyQt6.QtWidgets import (
 from engine.formulas import sub
 from gui import style
 from gui.graph_fit import LOSS_GAP, NODE_PX, TWO_LINES, GraphFit
+from gui.graph_hover import GraphHover
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
+LEGEND_MIN_HEIGHT = 220   # px of the whole view below which the legend line goes
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
 
@@ -48,6 +50,7 @@ class GraphView(GraphFit, QWidget):
         self._glw = pg.GraphicsLayoutWidget()
         # No context menu, from the start: building one and then disabling it took ~6 ms.
         self._vb = self._glw.addViewBox(enableMenu=False)
+        self._glw.ci.layout.setContentsMargins(0, 0, 0, 0)   # 18 px of a short view's height
         self._vb.invertY(True)
         self._vb.setMouseEnabled(x=False, y=False)
         # The legend is a wrapping label, not a scene item: in the scene a long line was
@@ -77,6 +80,8 @@ class GraphView(GraphFit, QWidget):
         self._texts: list[tuple[pg.TextItem, float, bool]] = []
         self._scatters: list[pg.ScatterPlotItem] = []
         self._node_px = NODE_PX
+        self.hover = GraphHover(self)   # an edge's weight as a tooltip
+        self._compact = False
 
     # -- public API -------------------------------------------------------------
     def set_network(self, net) -> None:
@@ -120,11 +125,20 @@ class GraphView(GraphFit, QWidget):
     @property
     def compact(self) -> bool:
         """Presentation mode: the legend line is hidden, the picture gets its height."""
-        return self.legend.isHidden()
+        return self._compact
 
     def set_compact(self, on: bool) -> None:
         """Hide the legend line (presentation: at large fonts it wrapped to two lines)."""
-        self.legend.setVisible(not on)
+        self._compact = on
+        self._show_legend()
+
+    def _show_legend(self) -> None:
+        """The legend line, unless compact or too short (1280×720): the neurons need it more."""
+        self.legend.setVisible(not self._compact and self.height() >= LEGEND_MIN_HEIGHT)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._show_legend()
 
     def apply_theme(self) -> None:
         """Take style's current paper colours (the texts follow at the next set_network)."""
@@ -154,7 +168,7 @@ class GraphView(GraphFit, QWidget):
         for key, sym in keys:
             arr = getattr(st, key)[layer] if st is not None else None
             val = style.NOT_COMPUTED if arr is None else style.fmt(arr[unit, self.sample])
-            lines.append(f"{sym}{sub(layer)}[{unit}] = {val}")
+            lines.append(f"{sym}{sub(layer)}[{unit}] = {val}{batch_row(arr, unit)}")
         return "\n".join(lines)
 
     def item_count(self) -> int:
@@ -318,7 +332,7 @@ class GraphView(GraphFit, QWidget):
         self._loss_box.setPen(pg.mkPen(color if rec.phase == "loss" else style.NEUTRAL, width=3))
         L, top = len(self._sizes) - 1, self._top
         y = self._arrow_y
-        self._arrow.setVisible(True)
+        self._arrow.setVisible(not self.title_dropped)   # see GraphFit
         self._arrow.setStyle(brush=pg.mkBrush(color))
         if rec.phase == "update":
             self._band.setRect(QRectF(-0.3, -top, L + 0.6, 2 * top))
@@ -346,18 +360,24 @@ class GraphView(GraphFit, QWidget):
 
     def edge_at(self, pos: QPointF, tolerance: float = 5.0) -> tuple[int, int, int] | None:
         """(ℓ, row j, col i) of the edge W_ℓ[j, i] within ``tolerance`` px of scene ``pos``."""
+        if not self._edges:
+            return None
+        p = self._vb.mapSceneToView(pos)
+        ux, uy = self._vb.viewPixelSize()   # data units per pixel: distances in pixels
+        if ux <= 0 or uy <= 0:
+            return None
         best, best_d = None, tolerance
-        for l, lines in self._edges.items():
-            for j, i, line in lines:
+        # Only the layer whose span holds the mouse: on hover this runs at every move.
+        for l in {int(p.x()) + 1, int(round(p.x()))}:
+            for j, i, line in self._edges.get(l, ()):
                 ln = line.line()
-                a = self._vb.mapViewToScene(ln.p1())
-                b = self._vb.mapViewToScene(ln.p2())
-                dx, dy = b.x() - a.x(), b.y() - a.y()
+                ax, ay = (ln.x1() - p.x()) / ux, (ln.y1() - p.y()) / uy
+                dx, dy = (ln.x2() - ln.x1()) / ux, (ln.y2() - ln.y1()) / uy
                 n2 = dx * dx + dy * dy
                 if n2 == 0:
                     continue
-                t = min(1.0, max(0.0, ((pos.x() - a.x()) * dx + (pos.y() - a.y()) * dy) / n2))
-                d = ((a.x() + t * dx - pos.x()) ** 2 + (a.y() + t * dy - pos.y()) ** 2) ** 0.5
+                t = min(1.0, max(0.0, -(ax * dx + ay * dy) / n2))
+                d = ((ax + t * dx) ** 2 + (ay + t * dy) ** 2) ** 0.5
                 if d < best_d:
                     best, best_d = (l, j, i), d
         return best
@@ -371,3 +391,16 @@ class GraphView(GraphFit, QWidget):
         if 1 <= l < len(self._sizes) and abs(p.x() - l) < 0.35:
             self.set_selected_layer(l)
             self.layer_clicked.emit(l)
+
+
+BATCH_SHOWN = 5   # values of a batch row a neuron's tooltip lists
+
+
+def batch_row(arr, unit: int) -> str:
+    """The unit's values over a batch, compactly: "   (batch: 0.12, -0.3, … 16 samples)"."""
+    if arr is None or arr.shape[1] < 2:
+        return ""
+    row = arr[unit]
+    shown = ", ".join(style.fmt(v) for v in row[:BATCH_SHOWN])
+    more = f", … {len(row)} samples" if len(row) > BATCH_SHOWN else ""
+    return f"   (batch: {shown}{more})"

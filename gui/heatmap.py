@@ -53,19 +53,22 @@ class Heatmap:
         self.empty_text: str | None = style.NOT_COMPUTED
         self.levels: tuple[float, float] | None = None
         self._empty_fitted: tuple | None = None   # (w, h, text, size) _fit_empty fitted for
-        self._shown: tuple[np.ndarray | None, str] | None = None   # what show() drew last
+        # what show() drew last: (array, empty text, levels asked for)
+        self._shown: tuple[np.ndarray | None, str, tuple | None] | None = None
         # Quiz mode: the shape of the matrix shown as "?" cells (None: not asked).
         self.unknown_shape: tuple[int, int] | None = None
         self._marks: list[pg.TextItem] = []   # the "?" of each cell, reused
 
-    def show(self, arr: np.ndarray | None, empty_text: str) -> None:
-        """Draw ``arr`` with symmetric levels, or the empty state when ``None``."""
+    def show(self, arr: np.ndarray | None, empty_text: str,
+             levels: tuple[float, float] | None = None) -> None:
+        """Draw ``arr`` with symmetric levels (``levels`` if given), or the empty state."""
         # The engine never changes an array in place (a step stores new arrays, the
         # update new W and b), so the same object means the same numbers: skip it.
         # Re-setting all ten images each step repainted the whole panel (~15 ms).
-        if self._shown is not None and arr is self._shown[0] and empty_text == self._shown[1]:
+        if self._shown is not None and arr is self._shown[0] \
+                and (empty_text, levels) == self._shown[1:]:
             return
-        self._shown = (arr, empty_text)
+        self._shown = (arr, empty_text, levels)
         self._hide_unknown()
         self.data = arr
         if arr is None:
@@ -92,7 +95,8 @@ class Heatmap:
         self.empty_text = None
         self.image.setVisible(True)
         self.bar.setVisible(self.with_bar)
-        levels = style.symmetric_levels(arr)
+        if levels is None:
+            levels = style.symmetric_levels(arr)
         self.image.setImage(arr, autoLevels=False, levels=levels)
         if levels != self.levels:
             self.levels = levels

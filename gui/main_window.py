@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 from engine.stepper import StepKind
 
 from .architecture_editor import ArchitectureEditor
+from .centre_fit import CentreFit
 from .controls import Controls
 from .data_view import TRAINING_RESOLUTION, DataView
 from .divergence_dialog import offer_reset
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         centre.setSizes([250, 470, 240])   # the formula panel needs room for its explanation
         self.centre = centre
         self.setCentralWidget(centre)
+        self.centre_fit = CentreFit(self)   # shares for the height it has (1280×720 too)
         self.loss_dock = self._dock("Loss", self.loss_plot, Qt.DockWidgetArea.RightDockWidgetArea)
         self.data_dock = self._dock("Data", self.data_view, Qt.DockWidgetArea.RightDockWidgetArea)
         # Scrolled: its form is taller (~390 px) than a 720 px screen leaves the dock column.
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
         self.layer = min(max(1, self.layer), m.net.L)
         if change & C.NETWORK:
             self.graph.set_network(m.net)
+            self.centre_fit.fit()   # another network needs another height for its neurons
         if change & (C.NETWORK | C.DATA):
             self.editor.load(m.net.to_spec(weights=False), m.data_spec, m.dataset.input_size,
                              m.dataset.output_size, m.dataset.name)
@@ -322,6 +325,7 @@ class MainWindow(QMainWindow):
         if on:
             total = max(sum(self._saved_centre), 1)
             self.centre.setSizes([int(total * share) for share in PRESENTATION_SHARES])
+            self.centre_fit.fit()   # the graph keeps room for distinct neurons
         elif self._saved_centre:
             self.centre.setSizes(self._saved_centre)
         self.settings.set("presentation", bool(on))

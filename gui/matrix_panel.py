@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import QGraphicsGridLayout, QLabel, QSizePolicy, QToolTip, 
 from engine.stepper import quantity_title
 from gui import style
 from gui.heatmap import Heatmap
+from gui.update_row import UPDATE_KEYS, UpdateRow
 
 # (slot key, quantity key in the state, layer offset, grid row, grid col, column stretch)
 SLOTS = (
@@ -114,6 +115,14 @@ class MatrixPanel(QWidget):
         y.bar.setSizePolicy(policy)
         y.plot.vb.setMinimumWidth(16)
         self._show_y_column(False)
+        # At the update step the backward row gives its place to W before | step | W after.
+        self._update_row = UpdateRow(cmap)
+        self._update_row.widget.hide()   # out of the scene till first used
+        self._maps.update(self._update_row.maps)
+        self._backward_row = self._glw.ci.layout.itemAt(1, 0)
+        self._update_record = None   # the engine's UpdateStep while the update row is shown
+        self._update_on = False
+        self._tip_vb = None   # the plot whose tooltip is the hovered cell's text
         self._glw.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self._glw.scene().sigMouseClicked.connect(self._on_mouse_clicked)
         self._glw.viewport().installEventFilter(self)
@@ -132,6 +141,7 @@ class MatrixPanel(QWidget):
         if self._hover is not None:   # its value may have changed (a step, an edit)
             self._hover = None
             self._hover_label.setText(HOVER_PROMPT)
+            self._set_tip(None, "")
         W, b = st.params[layer - 1]
         batch = st.a[0].shape[1]
         n = W.shape[0]
@@ -171,6 +181,7 @@ class MatrixPanel(QWidget):
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
                              " · batch of "
                              f"{batch} sample{'s' if batch != 1 else ''} (columns){phase}")
+        self._show_update(stepper, layer)
 
     def _y_fits(self) -> bool:
         """Whether the top row has room for a sixth column, y, at its smallest."""
@@ -250,6 +261,7 @@ class MatrixPanel(QWidget):
         for cap, phase in zip(self._captions, ("forward", "backward"), strict=True):
             cap.setText(phase, size=f"{style.BASE_POINT_SIZE * f:.0f}pt",
                         color=style.PHASE_COLORS[phase], bold=True)
+        self._update_row.set_font_scale(f)
         for hm in self._maps.values():
             hm.empty_font = style.font(f, 1)
             hm._fit_empty()
@@ -293,7 +305,8 @@ class MatrixPanel(QWidget):
     def cell_at(self, pos: QPointF) -> tuple[str, int, int] | None:
         """(slot key, row, col) of the cell under the scene position ``pos``, or None."""
         for key, hm in self._maps.items():
-            if hm.data is None or not hm.plot.vb.sceneBoundingRect().contains(pos):
+            if hm.data is None or not self._in_view(key) \
+                    or not hm.plot.vb.sceneBoundingRect().contains(pos):
                 continue
             p = hm.plot.vb.mapSceneToView(pos)
             row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
@@ -336,7 +349,8 @@ class MatrixPanel(QWidget):
         for key, q, off, *_ in SLOTS:
             hm = self._maps[key]
             shape = hm.data.shape if hm.data is not None else hm.unknown_shape
-            if shape is None or not hm.plot.vb.sceneBoundingRect().contains(pos):
+            if shape is None or not self._in_view(key) \
+                    or not hm.plot.vb.sceneBoundingRect().contains(pos):
                 continue
             p = hm.plot.vb.mapSceneToView(pos)
             row, col = int(np.floor(p.y() + 0.5)), int(np.floor(p.x() + 0.5))
@@ -345,15 +359,15 @@ class MatrixPanel(QWidget):
             return
 
     def _hover_cell(self, key: str, row: int, col: int) -> None:
-        q, off = next((q, off) for k, q, off, *_ in SLOTS if k == key)
+        q, off = self.slot_quantity(key)
         layer = (self._layer or 0) + off
         data = self._maps[key].data
         assert data is not None   # cell_at finds cells only in a heatmap that has data
         value = data[row, col]
-        L = len(self._stepper.state.params) if self._stepper is not None else None
-        text = f"{quantity_title(q, layer, None, L)}[row {row}, col {col}] = {style.fmt(value)}"
+        text = f"{self.slot_symbol(key)}[row {row}, col {col}] = {style.fmt(value)}"
         self._hover_label.setText(text)
         QToolTip.showText(QCursor.pos(), text, self._glw)
+        self._set_tip(self._maps[key].plot.vb, text)
         if self._hover != (key, row, col):
             self._hover = (key, row, col)
             self.cell_hovered.emit(q, layer, row, col)
@@ -362,9 +376,80 @@ class MatrixPanel(QWidget):
         if self._hover is not None:
             self._hover = None
             QToolTip.hideText()
+            self._set_tip(None, "")
             self.cell_left.emit()
+
+    def _set_tip(self, vb, text: str) -> None:
+        """The hovered cell's text as its plot's tooltip, so the tooltip Qt shows after its
+        hover delay is this one (it hid the one from QToolTip.showText); one at a time."""
+        old = self._tip_vb
+        if old is not None and old is not vb:
+            old.setToolTip("")
+        if vb is not None:
+            vb.setToolTip(text)
+        self._tip_vb = vb
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if event.type() == event.Type.Leave:
             self._leave()
         return super().eventFilter(obj, event)
+
+    # -- the update step's row ----------------------------------------------------------------
+    def _show_update(self, stepper, layer: int) -> None:
+        """At the update step, W before | step | W after (and b) instead of the backward row."""
+        record = stepper.update_step()
+        self._set_update_view(record is not None)
+        self._update_record = record
+        if record is None:
+            return
+        self._update_row.show(record, layer)
+        color = style.PHASE_COLORS["update"]
+        for key in UPDATE_KEYS:
+            hm, marked = self._maps[key], key.endswith("_after")
+            title = self._update_row.title(record, key, layer)
+            hm.set_title(self._title_html(title, marked, color),
+                         self._title_html(title, True, style.NEUTRAL))
+            hm.set_marked(color if marked else None)
+        self._glw.scene().prepareForPaint()
+
+    def _set_update_view(self, on: bool) -> None:
+        """Swap the backward row and the update row in the panel's layout."""
+        if on == self.showing_update:
+            return
+        lay = self._glw.ci.layout
+        row = self._update_row.widget
+        old, new = (self._backward_row, row) if on else (row, self._backward_row)
+        lay.removeItem(old)
+        old.hide()
+        lay.addItem(new, 1, 0)
+        new.show()
+        self._update_on = on
+        lay.activate()   # place the row now: a hover right after the step finds its cells
+
+    @property
+    def showing_update(self) -> bool:
+        """Whether the update row (W before | step | W after) stands in the backward row's place."""
+        return self._update_on
+
+    def _in_view(self, key: str) -> bool:
+        """Whether heatmap ``key`` is on screen (the update row or the backward row is)."""
+        if key in UPDATE_KEYS:
+            return self.showing_update
+        backward = next(r for k, _q, _o, r, *_ in SLOTS if k == key) == 1
+        return not (backward and self.showing_update)
+
+    def slot_quantity(self, key: str) -> tuple[str, int]:
+        """(the engine's quantity key, layer offset) a heatmap shows: ("a", -1) for a_prev."""
+        if key in UPDATE_KEYS:
+            return key, 0
+        return next((q, off) for k, q, off, *_ in SLOTS if k == key)
+
+    def slot_symbol(self, key: str) -> str:
+        """The symbol of what heatmap ``key`` shows: "δ₂", "W₁ before", "−α ∂C/∂W₁"."""
+        layer = self._layer or 1
+        if key in UPDATE_KEYS:
+            record = self._update_record
+            return key if record is None else record.symbol(key, layer)
+        q, off = self.slot_quantity(key)
+        L = len(self._stepper.state.params) if self._stepper is not None else None
+        return quantity_title(q, layer + off, None, L)

@@ -16,13 +16,11 @@ from PyQt6.QtWidgets import QFileDialog, QMenu
 from engine.examples import list_examples
 from engine.experiment import Experiment
 from engine.fileio import BadFileError
-from engine.formulas import symbol
 from engine.handout import write_handout
 from engine.handout.matrix_text import matrix_text, step_latex
 
 from .cell_numbers import DIGITS_RANGE, CellNumberOptions, CellNumbers
 from .example_note import show_example_note
-from .matrix_panel import SLOTS
 from .messages import message
 from .qt_typed import add_action, checkable_action, clipboard
 from .style import diverging_cmap
@@ -181,8 +179,7 @@ def copy_menu(win, key: str) -> QMenu:
 
 
 def _symbol(win, key: str) -> str:
-    q, off = next((q, off) for k, q, off, *_ in SLOTS if k == key)
-    return symbol(q, (win.matrices.layer or 1) + off, win.model.net.L)
+    return win.matrices.slot_symbol(key)
 
 
 def copy_matrix(win, key: str, fmt: str) -> bool:

@@ -83,3 +83,78 @@ def formula_problems(panel) -> list[str]:
         if top < -SLACK or bottom > view.height() + SLACK:
             out.append(f"formula: the {name} is cut ({top}..{bottom} of {view.height()} px)")
     return out
+
+
+def neuron_problems(graph, min_gap: float = 1.0) -> list[str]:
+    """Columns of neurons drawn so close that they merge: centres nearer than a circle's
+    width plus ``min_gap`` px, or circles smaller than the graph's smallest size."""
+    from gui.graph_fit import NODE_MIN_PX
+
+    vb = graph._vb
+    out = []
+    for scatter in graph._scatters:
+        points = scatter.points()
+        if len(points) < 2:
+            continue
+        ys = sorted(vb.mapViewToScene(p.pos()).y() for p in points)
+        spacing = min(b - a for a, b in zip(ys, ys[1:]))
+        size = float(points[0].size())
+        if spacing < size + min_gap or size < NODE_MIN_PX:
+            layer = int(round(points[0].pos().x()))
+            out.append(f"graph: the neurons of layer {layer} merge ({spacing:.1f} px apart, "
+                       f"{size:.0f} px circles, view {vb.height():.0f} px high)")
+    return out
+
+
+def hover_text_problems(win) -> list[str]:
+    """The hovered cell's arithmetic (formula panel) cut by the panel's height, and the
+    matrix panel's hover line cut at its width (shortened with a tooltip is fine)."""
+    from PyQt6.QtWidgets import QScrollArea
+
+    out = []
+    panel = win.formula
+    label = panel._cell
+    if label.isVisible() and label.text():
+        view = panel.findChild(QScrollArea).viewport()
+        top = label.mapTo(view, label.rect().topLeft()).y()
+        bottom = top + label.heightForWidth(label.width())
+        if top < -SLACK or bottom > view.height() + SLACK:
+            out.append(f"formula: the hovered cell's arithmetic is cut ({top}..{bottom} of "
+                       f"{view.height()} px): {label.text()!r}")
+    hover = win.matrices._hover_label
+    if hover.isVisible() and hover.fontMetrics().horizontalAdvance(hover.text()) \
+            > hover.contentsRect().width() + SLACK:
+        out.append(f"matrices: the hover line {hover.text()!r} is wider than its "
+                   f"{hover.contentsRect().width()} px")
+    return out
+
+
+def status_problems(status) -> list[str]:
+    """Status-bar fields whose drawn text is wider than the field, or shortened without
+    a tooltip giving the whole text."""
+    from PyQt6.QtWidgets import QLabel
+
+    out = []
+    for label in status.findChildren(QLabel):
+        if not label.isVisible():
+            continue
+        shown = label.shown_text() if hasattr(label, "shown_text") else label.text()
+        if _text_width(label, shown) > label.contentsRect().width() + SLACK:
+            out.append(f"status bar: {shown!r} is cut ({label.contentsRect().width()} px)")
+        if shown != label.text() and label.toolTip() != label.text():
+            out.append(f"status bar: {shown!r} is shortened without a tooltip")
+    return out
+
+
+def _text_width(label, text: str) -> float:
+    """Width of a label's text in px, rich text (the phase's colour) measured as drawn."""
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtGui import QTextDocument
+
+    if label.textFormat() == Qt.TextFormat.PlainText or not Qt.mightBeRichText(text):
+        return label.fontMetrics().horizontalAdvance(text)
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)
+    doc.setHtml(text)
+    return doc.idealWidth()

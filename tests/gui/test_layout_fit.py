@@ -1,7 +1,8 @@
-"""The window at a projector's sizes: no text in the graph, the matrix titles or the
-formula panel is clipped or written over other text, for small, deep and wide networks,
-before and after stepping and training, in normal and presentation mode
-(tests/gui/layout_probe.py measures)."""
+"""The window at a projector's sizes: no text in the graph, the matrix titles, the
+formula panel, the hover arithmetic or the status bar is clipped or written over other
+text, and no column of neurons merges into a line, for small, deep and wide networks,
+before and after stepping, at the update and after training, in normal and presentation
+mode (tests/gui/layout_probe.py measures)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import pytest
 from layout_probe import (  # tests/gui, on sys.path
     formula_problems,
     graph_text_problems,
+    hover_text_problems,
     matrix_title_problems,
+    neuron_problems,
+    status_problems,
 )
 
 from gui.main_window import MainWindow
@@ -46,14 +50,26 @@ def test_no_text_is_clipped_or_overlapping(qtbot, tmp_path, net, size, presentin
         if presenting:
             win.set_presentation(True)
         problems = []
+
+        def to_update():
+            while m.stepper.k < m.stepper.K:
+                m.step()
+
         for stage, act in (("start", lambda: None), ("5 steps", lambda: [m.step()
                                                                         for _ in range(5)]),
                            ("loss step", lambda: [m.step() for _ in range(2 * m.net.L - 5 + 1)]),
+                           ("update step", to_update),
                            ("trained", lambda: m.train_sync(2))):
             act()
             qtbot.wait(30)
             problems += [f"{stage}: {p}" for p in graph_text_problems(win.graph)
-                         + matrix_title_problems(win.matrices) + formula_problems(win.formula)]
+                         + matrix_title_problems(win.matrices) + formula_problems(win.formula)
+                         + neuron_problems(win.graph) + status_problems(win.status)]
+            if stage == "update step":   # the longest arithmetic: a W after the update
+                win._on_cell_hovered("W_after", win.layer, 0, 0)
+                win.matrices._hover_cell("W_after", 0, 0)
+                qtbot.wait(30)
+                problems += [f"{stage}, hovering W after: {p}" for p in hover_text_problems(win)]
         assert problems == []
     finally:
         m.shutdown()
