@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import fast_step
 from . import spec as spec_mod
 from .activations import Activation, get_activation
 from .checked import CheckedCache
@@ -123,6 +124,9 @@ def layer_grads(delta: Array, a_prev: Array, out: tuple[Array, Array] | None = N
 
 
 _add_reduce = np.add.reduce
+# The originals: forward/backward take fast_step's loops while these are in place.
+_layer_z, _layer_a, _hidden_delta, _layer_grads = layer_z, layer_a, hidden_delta, layer_grads
+_output_delta = output_delta
 
 
 class _Shapes(NamedTuple):
@@ -130,6 +134,8 @@ class _Shapes(NamedTuple):
     units: int  # n_1 + … + n_L
     widest: int  # max n_ℓ
     layout: list[tuple[int, int, tuple[int, int]]]  # (start, end, shape) of W_1, b_1, …
+    # Workspace keys of layer ℓ's z, a, ∂c/∂a, σ', δ and (1/B) δ, made once.
+    keys: list[tuple[tuple[str, int], ...]]
 
 
 def _views_of(flat: Array, Ws: list[Array | None], bs: list[Array | None]) -> bool:
@@ -139,7 +145,6 @@ def _views_of(flat: Array, Ws: list[Array | None], bs: list[Array | None]) -> bo
         if W is None or b is None or W.base is not flat or b.base is not flat:
             return False
     return True
-_multiply = np.multiply
 
 
 # --- the network ------------------------------------------------------------
@@ -242,10 +247,14 @@ class Network:
     def flat_params(self) -> Array | None:
         """The one flat array all W_ℓ and b_ℓ are views of (after an update), else None."""
         theta = self._theta
-        if theta is None or not _views_of(theta, [None] + [ly.W for ly in self.layers],
-                                          [None] + [ly.b for ly in self.layers]):
-            return None
-        return theta
+        return theta if theta is not None and self._holds_views_of(theta) else None
+
+    def _holds_views_of(self, theta: Array) -> bool:
+        """Whether every layer's W and b is a view of ``theta``."""
+        for ly in self.layers:
+            if ly.W.base is not theta or ly.b.base is not theta:
+                return False
+        return True
 
     def set_params(self, params: list[tuple[Array, Array]]) -> None:
         """Replace all weights (shapes must match); the arrays are copied."""
@@ -290,9 +299,11 @@ class Network:
     def forward(self, X: Array, check: bool = True) -> Trace:
         """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L."""
         a = self.check_X(X) if check else X
+        if layer_z is _layer_z and layer_a is _layer_a:  # (tests may replace them)
+            return fast_step.forward(self, a, Trace)
         B = a.shape[1]
         # Below ~32 KiB an array is cheaper to allocate than to look up (malloc reuses it).
-        ws = self._ws if B * self._shape_info().widest >= 4096 else None
+        ws = self._ws if B * self._shape_info().widest >= fast_step.WORKSPACE_MIN else None
         zs: list[Array | None] = [None]
         acts: list[Array] = [a]
         for l, layer in enumerate(self.layers, start=1):
@@ -326,7 +337,9 @@ class Network:
                     lay.append((o, o + n, shape))
                     o += n
             units = [ly.W.shape[0] for ly in self.layers]
-            sh = self._shapes = _Shapes(o, sum(units), max(units), lay)
+            keys = [tuple((q, l) for q in ("z", "a", "dc_da", "sp", "delta", "delta/B"))
+                    for l in range(1, len(units) + 1)]
+            sh = self._shapes = _Shapes(o, sum(units), max(units), lay, keys)
         return sh
 
     def loss_of(self, trace: Trace, Y: Array) -> float:
@@ -341,7 +354,11 @@ class Network:
         B = acts[0].shape[1]
         if check:
             Y = self.check_Y(Y, B)
-        ws = self._ws if B * self._shape_info().widest >= 4096 else None
+        if (layer_grads is _layer_grads and hidden_delta is _hidden_delta
+                and output_delta is _output_delta):  # (tests may replace them)
+            return fast_step.backward(self, trace, Y, Grads)
+        # The per-layer functions, one call each (what the stepper walks).
+        ws = self._ws if B * self._shape_info().widest >= fast_step.WORKSPACE_MIN else None
         none: list[Array | None] = [None] * (L + 1)
         delta, dW, db, sp, dc_da = list(none), list(none), list(none), list(none), list(none)
         # All dW_ℓ, db_ℓ go into one flat array, so that ``apply`` updates in two calls.
@@ -390,25 +407,11 @@ class Network:
         (two numpy calls, whatever L), and the layers then hold views of it.
         """
         neg_lr = -check_lr(lr)
-        layers = self.layers
         g = grads.flat
         if g is None or not _views_of(g, grads.dW, grads.db):
             self._apply_each(grads, neg_lr)
-            return
-        theta, views = self._ws.flat("theta", g.size, self._shape_info().layout)
-        # (−α g) + θ is bit for bit θ − α g, with no array besides the result.
-        _multiply(g, neg_lr, out=theta)
-        old = self._theta
-        if old is not None and _views_of(old, [None] + [ly.W for ly in layers],
-                                         [None] + [ly.b for ly in layers]):
-            theta += old
-        else:  # the layers hold arrays of their own (built, loaded, or set by an optimizer)
-            for i, ly in enumerate(layers):
-                views[2 * i] += ly.W
-                views[2 * i + 1] += ly.b
-        for i, ly in enumerate(layers):
-            ly.W, ly.b = views[2 * i], views[2 * i + 1]
-        self._theta = theta
+        else:
+            fast_step.apply_flat(self, g, neg_lr)
 
     def _apply_each(self, grads: Grads, neg_lr: float) -> None:
         """``apply`` layer by layer, for gradients that are arrays of their own."""
