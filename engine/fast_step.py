@@ -17,10 +17,11 @@ computes exactly this, on a fresh a_L - y).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from .activations import Activation
 from .losses import loss_value
 
 if TYPE_CHECKING:
@@ -62,12 +63,26 @@ def forward(net: Network, a: Array, trace_cls: type[Trace]) -> Trace:
     return trace_cls(zs, acts)
 
 
+class Lazy(NamedTuple):
+    """What ``Grads`` needs to compute σ'_ℓ and ∂c/∂a_ℓ when first asked for them."""
+
+    activations: list[Activation]  # σ_ℓ at index ℓ - 1
+    Ws: list[Array]  # the W_ℓ the pass used, at index ℓ - 1
+    z: list[Array | None]
+    a: list[Array]
+    Y: Array
+    loss: str
+
+
 def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Grads:
     """δ_L, then δ_ℓ = (W_{ℓ+1}ᵀ δ_{ℓ+1}) ⊙ σ'_ℓ for ℓ = L-1..1, each with dW_ℓ, db_ℓ.
 
-    All dW_ℓ, db_ℓ are views of one flat array (``Grads.flat``); the factor 1/B goes
-    on δ_ℓ (into a scratch array) when that holds fewer numbers than the weights, else
-    on the flat array at the end: the placement ``Network.grad_scaling`` names.
+    Each δ_ℓ is formed in its own array (the product W_{ℓ+1}ᵀ δ_{ℓ+1}, then ⊙ σ'_ℓ
+    in place, σ'_ℓ in a scratch array): the factors are left to ``Grads`` to compute
+    again when asked (see ``Lazy``).  All dW_ℓ, db_ℓ are views of one flat array
+    (``Grads.flat``); the factor 1/B goes on δ_ℓ (into a scratch array) when that
+    holds fewer numbers than the weights, else on the flat array at the end: the
+    placement ``Network.grad_scaling`` names.
     """
     layers, zs, acts = net.layers, trace.z, trace.a
     L = len(layers)
@@ -79,76 +94,92 @@ def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Gr
     before = B * sh.units < sh.n_params
     inv_B = 1.0 / B
     delta: list[Array | None] = [None] * (L + 1)
-    sp: list[Array | None] = [None] * (L + 1)
-    dc_da: list[Array | None] = [None] * (L + 1)
     dW: list[Array | None] = [None]
     db: list[Array | None] = [None]
     dW += gv[0::2]
     db += gv[1::2]
 
-    # Layer L: ∂c/∂a_L, σ'_L(z_L), δ_L (as output_delta) and the loss C.
-    layer = layers[-1]
-    act, z, a = layer.activation, zs[L], acts[L]
+    # Layer L: δ_L = ∂c/∂a_L ⊙ σ'_L(z_L) (as output_delta) and the loss C.
+    act, z, a = layers[-1].activation, zs[L], acts[L]
     assert z is not None
-    o_dc = o_sp = o_d = None
+    o_d = o_sp = None
     if empty is not None:
-        kz, ka, k_dc, k_sp, k_d, k_s = sh.keys[-1]
-        shape = a.shape
-        o_dc, o_sp, o_d = empty(k_dc, shape), empty(k_sp, shape), empty(k_d, shape)
+        o_d, o_sp = empty(sh.keys[-1][4], a.shape), empty(("sp", a.shape), a.shape)
     loss_name = net.loss
+    d = _subtract(a, Y, out=o_d)
     if loss_name == "cross_entropy":
         # softmax + categorical CE and sigmoid + binary CE both give δ_L = a_L - y.
-        s = None if act.prime is None else act.prime(z, a, o_sp)
-        d = _subtract(a, Y, out=o_d)
         loss = loss_value(loss_name, act, z, a, Y)
     else:
         if act.prime is None:
             raise AssertionError("softmax is only allowed with cross_entropy")
-        dc = _subtract(a, Y, out=o_dc)
-        # C = (1/B) Σ (a_L - y)², the very dot product loss_value takes of a_L - y.
-        ss = float(_vdot(dc, dc))
+        # C = (1/B) Σ (a_L - y)²: the very dot product loss_value takes of a_L - y.
+        ss = float(_vdot(d, d))
         if loss_name == "squared":
             loss = ss / B
-            dc *= 2.0
+            d *= 2.0  # ∂c/∂a_L = 2(a_L - y)
         elif loss_name == "half_squared":
             loss = 0.5 * ss / B
         else:
             loss = loss_value(loss_name, act, z, a, Y)  # an unknown loss: its message
-        s = act.prime(z, a, o_sp)
-        d = _multiply(dc, s, out=o_d)
-        dc_da[L] = dc
-    delta[L], sp[L] = d, s
+        d *= act.prime(z, a, o_sp)
+    delta[L] = d
 
     # Backwards through the layers: dW_ℓ, db_ℓ from δ_ℓ, then δ_{ℓ-1} (as hidden_delta).
     for l in range(L, 0, -1):
-        keys = sh.keys[l - 1]
-        if before:  # (1/B) δ_ℓ first: fewer numbers than dW_ℓ
-            ds = _multiply(d, inv_B, out=None if empty is None else empty(keys[5], d.shape))
-        else:
+        if not before:
             ds = d
+        elif empty is None:
+            ds = _multiply(d, inv_B)  # (1/B) δ_ℓ first: fewer numbers than dW_ℓ
+        else:
+            ds = _multiply(d, inv_B, out=empty(("delta/B", d.shape), d.shape))
         _matmul(ds, acts[l - 1].T, out=gv[2 * l - 2])
         _add_reduce(ds, 1, None, gv[2 * l - 1], True)  # type: ignore[call-overload]  # δ 1
         if l == 1:
             break
-        below = layers[l - 2]
-        prime = below.activation.prime
+        prime = layers[l - 2].activation.prime
         if prime is None:
             raise ValueError("softmax is only allowed on the output layer")
         z, a = zs[l - 1], acts[l - 1]
-        shape = a.shape
         if empty is None:
-            dc = _matmul(layers[l - 1].W.T, d)
-            s = prime(z, a, None)  # σ' from a where the rule allows (sigmoid, tanh)
-            d = _multiply(dc, s)
+            d = _matmul(layers[l - 1].W.T, d)
+            d *= prime(z, a, None)  # σ' from a where the rule allows (sigmoid, tanh)
         else:
-            kb = sh.keys[l - 2]
-            dc = _matmul(layers[l - 1].W.T, d, out=empty(kb[2], shape))
-            s = prime(z, a, empty(kb[3], shape))
-            d = _multiply(dc, s, out=empty(kb[4], shape))
-        delta[l - 1], sp[l - 1], dc_da[l - 1] = d, s, dc
+            shape = a.shape
+            d = _matmul(layers[l - 1].W.T, d, out=empty(sh.keys[l - 2][4], shape))
+            d *= prime(z, a, empty(("sp", shape), shape))
+        delta[l - 1] = d
     if not before:
         g *= inv_B  # ∂C/∂θ = (1/B) Σ over the batch, every layer's in one call
-    return grads_cls(delta, dW, db, sp, dc_da, loss, g)
+    lazy = Lazy([ly.activation for ly in layers], [ly.W for ly in layers], zs, acts, Y,
+                loss_name)
+    return grads_cls(delta, dW, db, None, None, loss, g, lazy)
+
+
+def sigma_primes(lazy: Lazy) -> list[Array | None]:
+    """σ'_ℓ(z_ℓ) for ℓ = 1..L (None for softmax), as the backward pass formed them."""
+    out: list[Array | None] = [None]
+    for act, z, a in zip(lazy.activations, lazy.z[1:], lazy.a[1:]):
+        out.append(None if act.prime is None else act.prime(z, a, None))
+    return out
+
+
+def dc_das(lazy: Lazy, delta: list[Array | None]) -> list[Array | None]:
+    """∂c/∂a_ℓ: W_{ℓ+1}ᵀ δ_{ℓ+1} for ℓ < L, the loss's for ℓ = L (None for cross-entropy)."""
+    L = len(lazy.Ws)
+    out: list[Array | None] = [None]
+    for l in range(1, L):
+        d_next = delta[l + 1]
+        assert d_next is not None
+        out.append(_matmul(lazy.Ws[l].T, d_next))
+    if lazy.loss == "cross_entropy":
+        out.append(None)
+    else:
+        dc = _subtract(lazy.a[L], lazy.Y)
+        if lazy.loss == "squared":
+            dc *= 2.0
+        out.append(dc)
+    return out
 
 
 def apply_flat(net: Network, g: Array, neg_lr: float) -> None:

@@ -50,22 +50,54 @@ class Trace:
     a: list[Array]
 
 
-@dataclass
 class Grads:
     """What the backward pass computed, per layer, plus the batch loss.
 
     ``delta[ℓ]`` has one column per sample (the seed's δ_ℓ); ``dc_da[ℓ]`` is
-    ∂c/∂a_ℓ per sample, i.e. W_{ℓ+1}ᵀ δ_{ℓ+1} for ℓ < L; ``dW`` and ``db`` are
-    the exact gradients of the batch cost C.
+    ∂c/∂a_ℓ per sample, i.e. W_{ℓ+1}ᵀ δ_{ℓ+1} for ℓ < L; ``sigma_prime[ℓ]`` is
+    σ'_ℓ(z_ℓ); ``dW`` and ``db`` are the exact gradients of the batch cost C;
+    ``flat`` the one array all dW_ℓ, db_ℓ are views of (W_1, b_1, W_2, …), if any.
+
+    ``Network.backward`` passes ``lazy`` instead of the lists ``sigma_prime`` and
+    ``dc_da``: the pass multiplies the two factors into δ_ℓ without keeping them, and
+    they are computed on first access, by the same operations on the same arrays
+    (the trace's z_ℓ, a_ℓ, the weights the pass used, δ_{ℓ+1}), so bit for bit what
+    the pass would have kept.  Until then they cost neither time nor memory.
     """
 
-    delta: list[Array | None]
-    dW: list[Array | None]
-    db: list[Array | None]
-    sigma_prime: list[Array | None]
-    dc_da: list[Array | None]
-    loss: float
-    flat: Array | None = None  # one array all dW_ℓ, db_ℓ are views of (W_1, b_1, W_2, …)
+    __slots__ = ("_dc_da", "_lazy", "_sigma_prime", "dW", "db", "delta", "flat", "loss")
+
+    def __init__(self, delta: list[Array | None], dW: list[Array | None],
+                 db: list[Array | None], sigma_prime: list[Array | None] | None,
+                 dc_da: list[Array | None] | None, loss: float, flat: Array | None = None,
+                 lazy: fast_step.Lazy | None = None) -> None:
+        self.delta, self.dW, self.db, self.loss, self.flat = delta, dW, db, loss, flat
+        self._sigma_prime, self._dc_da, self._lazy = sigma_prime, dc_da, lazy
+
+    @property
+    def sigma_prime(self) -> list[Array | None]:
+        if self._sigma_prime is None:
+            assert self._lazy is not None
+            self._sigma_prime = fast_step.sigma_primes(self._lazy)
+        return self._sigma_prime
+
+    @sigma_prime.setter
+    def sigma_prime(self, value: list[Array | None]) -> None:
+        self._sigma_prime = value
+
+    @property
+    def dc_da(self) -> list[Array | None]:
+        if self._dc_da is None:
+            assert self._lazy is not None
+            self._dc_da = fast_step.dc_das(self._lazy, self.delta)
+        return self._dc_da
+
+    @dc_da.setter
+    def dc_da(self, value: list[Array | None]) -> None:
+        self._dc_da = value
+
+    def __repr__(self) -> str:
+        return f"Grads(L={len(self.delta) - 1}, loss={self.loss!r})"
 
 
 # --- one layer, forward and backward side by side --------------------------

@@ -130,3 +130,27 @@ def test_training_takes_the_same_path_as_the_walked_steps():
         assert rec.loss == st.state.loss
     for (W1, b1), (W2, b2) in zip(net.params(), walked.params(), strict=True):
         assert np.array_equal(W1, W2) and np.array_equal(b1, b2)
+
+
+@pytest.mark.parametrize("B", [6, 300])
+@pytest.mark.parametrize("hidden,out,loss", [("tanh", "sigmoid", "squared"),
+                                             ("relu", "identity", "half_squared"),
+                                             ("softplus", "softmax", "cross_entropy")])
+def test_factors_asked_for_after_later_steps_are_those_of_their_pass(hidden, out, loss, B):
+    """σ'_ℓ and ∂c/∂a_ℓ are formed when first asked for: after updates, on other data,
+    they must still be the numbers of the pass that made the gradients."""
+    net, X, Y = make(hidden, out, loss, B)
+    walked, _, _ = make(hidden, out, loss, B)
+    st = Stepper(walked, X, Y, lr=0.05)
+    for _ in range(st.K - 1):
+        st.next()
+    want = {q: [None if x is None else x.copy() for x in getattr(st.state, q)]
+            for q in ("sigma_prime", "dc_da")}
+    grads = net.backward(net.forward(X), Y)
+    net.apply(grads, 0.05)
+    for seed in range(1, 4):  # later steps write the arrays nobody holds
+        X2, Y2 = make(hidden, out, loss, B, seed)[1:]
+        net.apply(net.backward(net.forward(X2), Y2), 0.05)
+    for q in ("sigma_prime", "dc_da"):
+        for l in range(1, net.L + 1):
+            assert same(getattr(grads, q)[l], want[q][l]), (q, l)
