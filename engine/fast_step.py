@@ -55,7 +55,7 @@ def forward(net: Network, a: Array, trace_cls: type[Trace]) -> Trace:
     empty = net._ws.empty
     for layer, (kz, ka, _, _, _, _) in zip(net.layers, sh.keys):
         shape = (layer.W.shape[0], B)
-        z = _matmul(layer.W, a, out=empty(kz, shape))
+        z = _matmul(layer.W, a, empty(kz, shape))
         z += layer.b
         a = layer.activation.f(z, empty(ka, shape))
         zs.append(z)
@@ -106,7 +106,7 @@ def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Gr
     if empty is not None:
         o_d, o_sp = empty(sh.keys[-1][4], a.shape), empty(("sp", a.shape), a.shape)
     loss_name = net.loss
-    d = _subtract(a, Y, out=o_d)
+    d = _subtract(a, Y, o_d)
     if loss_name == "cross_entropy":
         # softmax + categorical CE and sigmoid + binary CE both give δ_L = a_L - y.
         loss = loss_value(loss_name, act, z, a, Y)
@@ -132,8 +132,8 @@ def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Gr
         elif empty is None:
             ds = _multiply(d, inv_B)  # (1/B) δ_ℓ first: fewer numbers than dW_ℓ
         else:
-            ds = _multiply(d, inv_B, out=empty(("delta/B", d.shape), d.shape))
-        _matmul(ds, acts[l - 1].T, out=gv[2 * l - 2])
+            ds = _multiply(d, inv_B, empty(("delta/B", d.shape), d.shape))
+        _matmul(ds, acts[l - 1].T, gv[2 * l - 2])
         _add_reduce(ds, 1, None, gv[2 * l - 1], True)  # type: ignore[call-overload]  # δ 1
         if l == 1:
             break
@@ -146,7 +146,7 @@ def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Gr
             d *= prime(z, a, None)  # σ' from a where the rule allows (sigmoid, tanh)
         else:
             shape = a.shape
-            d = _matmul(layers[l - 1].W.T, d, out=empty(sh.keys[l - 2][4], shape))
+            d = _matmul(layers[l - 1].W.T, d, empty(sh.keys[l - 2][4], shape))
             d *= prime(z, a, empty(("sp", shape), shape))
         delta[l - 1] = d
     if not before:
@@ -192,7 +192,7 @@ def apply_flat(net: Network, g: Array, neg_lr: float) -> None:
     sh = net._shape_info()
     theta, views = net._ws.flat("theta", g.size, sh.layout)
     # (−α g) + θ is bit for bit θ − α g, with no array besides the result.
-    _multiply(g, neg_lr, out=theta)
+    _multiply(g, neg_lr, theta)
     old = net._theta
     if old is not None and net._holds_views_of(old):
         theta += old
