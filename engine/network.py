@@ -329,7 +329,11 @@ class Network:
 
     # -- the seed's algorithm ----------------------------------------------
     def forward(self, X: Array, check: bool = True) -> Trace:
-        """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L."""
+        """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L.
+
+        Runs as one loop (``fast_step.forward``); the per-layer functions above give
+        the same bits, one call each, and are what the stepper walks.
+        """
         a = self.check_X(X) if check else X
         if layer_z is _layer_z and layer_a is _layer_a:  # (tests may replace them)
             return fast_step.forward(self, a, Trace)
@@ -381,7 +385,11 @@ class Network:
         return loss_value(self.loss, self.output_activation, z, trace.a[-1], Y)
 
     def backward(self, trace: Trace, Y: Array, check: bool = True) -> Grads:
-        """Backward pass: δ_L, then δ_ℓ for ℓ = L-1..1, with dW_ℓ and db_ℓ."""
+        """Backward pass: δ_L, then δ_ℓ for ℓ = L-1..1, with dW_ℓ and db_ℓ.
+
+        Runs as one loop (``fast_step.backward``); σ'_ℓ and ∂c/∂a_ℓ are formed when
+        first asked for (see ``Grads``).
+        """
         L, layers, acts = self.L, self.layers, trace.a
         B = acts[0].shape[1]
         if check:
