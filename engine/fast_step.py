@@ -5,8 +5,10 @@ per-layer functions of ``engine/network.py`` (``layer_z``, ``layer_a``,
 ``output_delta``, ``hidden_delta``, ``layer_grads``) that the stepper walks one
 at a time, so every record is bit for bit what those give; only the Python
 around the arithmetic is gone (on a 2-8-8-1 network it cost a fifth of a step:
-a call, a tuple and a look-up per quantity).  ``tests/test_fast_step.py`` holds
-the two side by side for every activation and loss.
+a call, a tuple and a look-up per quantity).  The two factors of each δ_ℓ,
+σ'_ℓ and ∂c/∂a_ℓ, are not kept by the pass: ``Grads`` forms them when first asked,
+by the same operations on the same arrays.  ``tests/test_fast_step.py`` holds
+the loops and the walked steps side by side for every activation and loss.
 
 Two pieces of work are shared between the forward and the backward pass and
 between records: σ' comes from the forward pass's a where the rule allows
@@ -53,7 +55,7 @@ def forward(net: Network, a: Array, trace_cls: type[Trace]) -> Trace:
             acts.append(a)
         return trace_cls(zs, acts)
     empty = net._ws.empty
-    for layer, (kz, ka, _, _, _, _) in zip(net.layers, sh.keys):
+    for layer, (kz, ka, _) in zip(net.layers, sh.keys):
         shape = (layer.W.shape[0], B)
         z = _matmul(layer.W, a, empty(kz, shape))
         z += layer.b
@@ -104,7 +106,7 @@ def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Gr
     assert z is not None
     o_d = o_sp = None
     if empty is not None:
-        o_d, o_sp = empty(sh.keys[-1][4], a.shape), empty(("sp", a.shape), a.shape)
+        o_d, o_sp = empty(sh.keys[-1][2], a.shape), empty(("sp", a.shape), a.shape)
     loss_name = net.loss
     d = _subtract(a, Y, o_d)
     if loss_name == "cross_entropy":
@@ -146,7 +148,7 @@ def backward(net: Network, trace: Trace, Y: Array, grads_cls: type[Grads]) -> Gr
             d *= prime(z, a, None)  # σ' from a where the rule allows (sigmoid, tanh)
         else:
             shape = a.shape
-            d = _matmul(layers[l - 1].W.T, d, empty(sh.keys[l - 2][4], shape))
+            d = _matmul(layers[l - 1].W.T, d, empty(sh.keys[l - 2][2], shape))
             d *= prime(z, a, empty(("sp", shape), shape))
         delta[l - 1] = d
     if not before:

@@ -166,7 +166,7 @@ class _Shapes(NamedTuple):
     units: int  # n_1 + … + n_L
     widest: int  # max n_ℓ
     layout: list[tuple[int, int, tuple[int, int]]]  # (start, end, shape) of W_1, b_1, …
-    # Workspace keys of layer ℓ's z, a, ∂c/∂a, σ', δ and (1/B) δ, made once.
+    # Workspace keys of layer ℓ's z, a and δ, made once (fast_step's loops).
     keys: list[tuple[tuple[str, int], ...]]
 
 
@@ -373,7 +373,7 @@ class Network:
                     lay.append((o, o + n, shape))
                     o += n
             units = [ly.W.shape[0] for ly in self.layers]
-            keys = [tuple((q, l) for q in ("z", "a", "dc_da", "sp", "delta", "delta/B"))
+            keys = [tuple((q, l) for q in ("z", "a", "delta"))
                     for l in range(1, len(units) + 1)]
             sh = self._shapes = _Shapes(o, sum(units), max(units), lay, keys)
         return sh
