@@ -387,7 +387,7 @@ def main() -> int:
               + (f"{med['base'] / e:8.2f}×{med['plain'] / med['base']:9.2f}×" if base else "")
               + f"{ratio:9.2f}×{'≥' + format(target, '.1f'):>7} {verdict}")
     free = [f"{'-'.join(map(str, n))} {'met' if m['plain'] >= m['engine'] else 'missed by'}"
-            + ("" if m["plain"] >= m["engine"] else f" {m['engine'] / m['plain'] - 1:.0%}")
+            + ("" if m["plain"] >= m["engine"] else f" {m['engine'] / m['plain'] - 1:.1%}")
             for (n, _), m in zip(NETWORKS, results)]
     print("\nrecords at no cost (engine at least as fast as the plain loop): " + ", ".join(free))
     sizes, B = NETWORKS[-1]
