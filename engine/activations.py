@@ -46,8 +46,8 @@ def _into(value: Array, out: Out) -> Array:
 
 # sigmoid: σ(z) = 1 / (1 + e^{-z}) = ½ tanh(z/2) + ½, written through tanh so it never overflows.
 def _sigmoid(z: Array, out: Out = None) -> Array:
-    s = np.multiply(z, 0.5, out=out)
-    np.tanh(s, out=s)  # in place: same numbers, one array for the four operations
+    s = np.multiply(z, 0.5, out)
+    np.tanh(s, s)  # in place: same numbers, one array for the four operations
     s *= 0.5
     s += 0.5
     return s
@@ -55,29 +55,29 @@ def _sigmoid(z: Array, out: Out = None) -> Array:
 
 def _sigmoid_prime(z: Array, a: Array, out: Out = None) -> Array:
     """σ'(z) = a(1 - a), from the forward pass's a."""
-    sp = np.subtract(1.0, a, out=out)
+    sp = np.subtract(1.0, a, out)
     sp *= a
     return sp
 
 
 def _tanh(z: Array, out: Out = None) -> Array:
-    return np.tanh(z, out=out)
+    return np.tanh(z, out)
 
 
 def _tanh_prime(z: Array, a: Array, out: Out = None) -> Array:
     """tanh'(z) = 1 - a², from the forward pass's a."""
-    sp = np.multiply(a, a, out=out)
-    np.subtract(1.0, sp, out=sp)
+    sp = np.multiply(a, a, out)
+    np.subtract(1.0, sp, sp)
     return sp
 
 
 def _relu(z: Array, out: Out = None) -> Array:
-    return np.maximum(z, 0.0, out=out)
+    return np.maximum(z, 0.0, out=out)  # (np.maximum deprecates a positional out)
 
 
 def _relu_prime(z: Array, a: Array, out: Out = None) -> Array:
     # The kink at 0 gets derivative 0, the usual convention.
-    return np.greater(z, 0.0, out=out) if out is not None else (z > 0).astype(z.dtype)
+    return np.greater(z, 0.0, out) if out is not None else (z > 0).astype(z.dtype)
 
 
 LEAKY_SLOPE = 0.01
@@ -104,7 +104,7 @@ def _identity_prime(z: Array, a: Array, out: Out = None) -> Array:
 
 # softplus: log(1 + e^z), computed as logaddexp(0, z) to stay finite at z = 1000.
 def _softplus(z: Array, out: Out = None) -> Array:
-    return np.logaddexp(0.0, z, out=out)
+    return np.logaddexp(0.0, z, out)
 
 
 def _softplus_prime(z: Array, a: Array, out: Out = None) -> Array:
@@ -113,8 +113,8 @@ def _softplus_prime(z: Array, a: Array, out: Out = None) -> Array:
 
 # softmax over the rows of each column (each column is one sample).
 def _softmax(z: Array, out: Out = None) -> Array:
-    e = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
-    np.exp(e, out=e)
+    e = np.subtract(z, z.max(axis=0, keepdims=True), out)
+    np.exp(e, e)
     e /= e.sum(axis=0, keepdims=True)
     return e
 

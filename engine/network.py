@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import fast_step
 from . import spec as spec_mod
 from .activations import Activation, get_activation
 from .checked import CheckedCache
@@ -49,22 +50,54 @@ class Trace:
     a: list[Array]
 
 
-@dataclass
 class Grads:
     """What the backward pass computed, per layer, plus the batch loss.
 
     ``delta[ℓ]`` has one column per sample (the seed's δ_ℓ); ``dc_da[ℓ]`` is
-    ∂c/∂a_ℓ per sample, i.e. W_{ℓ+1}ᵀ δ_{ℓ+1} for ℓ < L; ``dW`` and ``db`` are
-    the exact gradients of the batch cost C.
+    ∂c/∂a_ℓ per sample, i.e. W_{ℓ+1}ᵀ δ_{ℓ+1} for ℓ < L; ``sigma_prime[ℓ]`` is
+    σ'_ℓ(z_ℓ); ``dW`` and ``db`` are the exact gradients of the batch cost C;
+    ``flat`` the one array all dW_ℓ, db_ℓ are views of (W_1, b_1, W_2, …), if any.
+
+    ``Network.backward`` passes ``lazy`` instead of the lists ``sigma_prime`` and
+    ``dc_da``: the pass multiplies the two factors into δ_ℓ without keeping them, and
+    they are computed on first access, by the same operations on the same arrays
+    (the trace's z_ℓ, a_ℓ, the weights the pass used, δ_{ℓ+1}), so bit for bit what
+    the pass would have kept.  Until then they cost neither time nor memory.
     """
 
-    delta: list[Array | None]
-    dW: list[Array | None]
-    db: list[Array | None]
-    sigma_prime: list[Array | None]
-    dc_da: list[Array | None]
-    loss: float
-    flat: Array | None = None  # one array all dW_ℓ, db_ℓ are views of (W_1, b_1, W_2, …)
+    __slots__ = ("_dc_da", "_lazy", "_sigma_prime", "dW", "db", "delta", "flat", "loss")
+
+    def __init__(self, delta: list[Array | None], dW: list[Array | None],
+                 db: list[Array | None], sigma_prime: list[Array | None] | None,
+                 dc_da: list[Array | None] | None, loss: float, flat: Array | None = None,
+                 lazy: fast_step.Lazy | None = None) -> None:
+        self.delta, self.dW, self.db, self.loss, self.flat = delta, dW, db, loss, flat
+        self._sigma_prime, self._dc_da, self._lazy = sigma_prime, dc_da, lazy
+
+    @property
+    def sigma_prime(self) -> list[Array | None]:
+        if self._sigma_prime is None:
+            assert self._lazy is not None
+            self._sigma_prime = fast_step.sigma_primes(self._lazy)
+        return self._sigma_prime
+
+    @sigma_prime.setter
+    def sigma_prime(self, value: list[Array | None]) -> None:
+        self._sigma_prime = value
+
+    @property
+    def dc_da(self) -> list[Array | None]:
+        if self._dc_da is None:
+            assert self._lazy is not None
+            self._dc_da = fast_step.dc_das(self._lazy, self.delta)
+        return self._dc_da
+
+    @dc_da.setter
+    def dc_da(self, value: list[Array | None]) -> None:
+        self._dc_da = value
+
+    def __repr__(self) -> str:
+        return f"Grads(L={len(self.delta) - 1}, loss={self.loss!r})"
 
 
 # --- one layer, forward and backward side by side --------------------------
@@ -123,6 +156,9 @@ def layer_grads(delta: Array, a_prev: Array, out: tuple[Array, Array] | None = N
 
 
 _add_reduce = np.add.reduce
+# The originals: forward/backward take fast_step's loops while these are in place.
+_layer_z, _layer_a, _hidden_delta, _layer_grads = layer_z, layer_a, hidden_delta, layer_grads
+_output_delta = output_delta
 
 
 class _Shapes(NamedTuple):
@@ -130,6 +166,8 @@ class _Shapes(NamedTuple):
     units: int  # n_1 + … + n_L
     widest: int  # max n_ℓ
     layout: list[tuple[int, int, tuple[int, int]]]  # (start, end, shape) of W_1, b_1, …
+    # Workspace keys of layer ℓ's z, a and δ, made once (fast_step's loops).
+    keys: list[tuple[tuple[str, int], ...]]
 
 
 def _views_of(flat: Array, Ws: list[Array | None], bs: list[Array | None]) -> bool:
@@ -139,7 +177,6 @@ def _views_of(flat: Array, Ws: list[Array | None], bs: list[Array | None]) -> bo
         if W is None or b is None or W.base is not flat or b.base is not flat:
             return False
     return True
-_multiply = np.multiply
 
 
 # --- the network ------------------------------------------------------------
@@ -242,10 +279,14 @@ class Network:
     def flat_params(self) -> Array | None:
         """The one flat array all W_ℓ and b_ℓ are views of (after an update), else None."""
         theta = self._theta
-        if theta is None or not _views_of(theta, [None] + [ly.W for ly in self.layers],
-                                          [None] + [ly.b for ly in self.layers]):
-            return None
-        return theta
+        return theta if theta is not None and self._holds_views_of(theta) else None
+
+    def _holds_views_of(self, theta: Array) -> bool:
+        """Whether every layer's W and b is a view of ``theta``."""
+        for ly in self.layers:
+            if ly.W.base is not theta or ly.b.base is not theta:
+                return False
+        return True
 
     def set_params(self, params: list[tuple[Array, Array]]) -> None:
         """Replace all weights (shapes must match); the arrays are copied."""
@@ -288,11 +329,17 @@ class Network:
 
     # -- the seed's algorithm ----------------------------------------------
     def forward(self, X: Array, check: bool = True) -> Trace:
-        """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L."""
+        """Forward pass: z_ℓ = W_ℓ a_{ℓ-1} + b_ℓ, a_ℓ = σ_ℓ(z_ℓ) for ℓ = 1..L.
+
+        Runs as one loop (``fast_step.forward``); the per-layer functions above give
+        the same bits, one call each, and are what the stepper walks.
+        """
         a = self.check_X(X) if check else X
+        if layer_z is _layer_z and layer_a is _layer_a:  # (tests may replace them)
+            return fast_step.forward(self, a, Trace)
         B = a.shape[1]
         # Below ~32 KiB an array is cheaper to allocate than to look up (malloc reuses it).
-        ws = self._ws if B * self._shape_info().widest >= 4096 else None
+        ws = self._ws if B * self._shape_info().widest >= fast_step.WORKSPACE_MIN else None
         zs: list[Array | None] = [None]
         acts: list[Array] = [a]
         for l, layer in enumerate(self.layers, start=1):
@@ -326,7 +373,9 @@ class Network:
                     lay.append((o, o + n, shape))
                     o += n
             units = [ly.W.shape[0] for ly in self.layers]
-            sh = self._shapes = _Shapes(o, sum(units), max(units), lay)
+            keys = [tuple((q, l) for q in ("z", "a", "delta"))
+                    for l in range(1, len(units) + 1)]
+            sh = self._shapes = _Shapes(o, sum(units), max(units), lay, keys)
         return sh
 
     def loss_of(self, trace: Trace, Y: Array) -> float:
@@ -336,12 +385,20 @@ class Network:
         return loss_value(self.loss, self.output_activation, z, trace.a[-1], Y)
 
     def backward(self, trace: Trace, Y: Array, check: bool = True) -> Grads:
-        """Backward pass: δ_L, then δ_ℓ for ℓ = L-1..1, with dW_ℓ and db_ℓ."""
+        """Backward pass: δ_L, then δ_ℓ for ℓ = L-1..1, with dW_ℓ and db_ℓ.
+
+        Runs as one loop (``fast_step.backward``); σ'_ℓ and ∂c/∂a_ℓ are formed when
+        first asked for (see ``Grads``).
+        """
         L, layers, acts = self.L, self.layers, trace.a
         B = acts[0].shape[1]
         if check:
             Y = self.check_Y(Y, B)
-        ws = self._ws if B * self._shape_info().widest >= 4096 else None
+        if (layer_grads is _layer_grads and hidden_delta is _hidden_delta
+                and output_delta is _output_delta):  # (tests may replace them)
+            return fast_step.backward(self, trace, Y, Grads)
+        # The per-layer functions, one call each (what the stepper walks).
+        ws = self._ws if B * self._shape_info().widest >= fast_step.WORKSPACE_MIN else None
         none: list[Array | None] = [None] * (L + 1)
         delta, dW, db, sp, dc_da = list(none), list(none), list(none), list(none), list(none)
         # All dW_ℓ, db_ℓ go into one flat array, so that ``apply`` updates in two calls.
@@ -390,25 +447,11 @@ class Network:
         (two numpy calls, whatever L), and the layers then hold views of it.
         """
         neg_lr = -check_lr(lr)
-        layers = self.layers
         g = grads.flat
         if g is None or not _views_of(g, grads.dW, grads.db):
             self._apply_each(grads, neg_lr)
-            return
-        theta, views = self._ws.flat("theta", g.size, self._shape_info().layout)
-        # (−α g) + θ is bit for bit θ − α g, with no array besides the result.
-        _multiply(g, neg_lr, out=theta)
-        old = self._theta
-        if old is not None and _views_of(old, [None] + [ly.W for ly in layers],
-                                         [None] + [ly.b for ly in layers]):
-            theta += old
-        else:  # the layers hold arrays of their own (built, loaded, or set by an optimizer)
-            for i, ly in enumerate(layers):
-                views[2 * i] += ly.W
-                views[2 * i + 1] += ly.b
-        for i, ly in enumerate(layers):
-            ly.W, ly.b = views[2 * i], views[2 * i + 1]
-        self._theta = theta
+        else:
+            fast_step.apply_flat(self, g, neg_lr)
 
     def _apply_each(self, grads: Grads, neg_lr: float) -> None:
         """``apply`` layer by layer, for gradients that are arrays of their own."""
