@@ -7,6 +7,11 @@ make the GUI redraw (``progress``, ``epoch_finished``) are throttled to at most
 ``MAX_UPDATES_PER_SECOND``, whatever the engine's speed: many fast iterations
 or epochs are coalesced into one emission carrying the latest record (the
 History keeps every value).
+
+A rate limit (``set_rate``: iterations per second, ``None`` = as fast as it goes)
+paces the run by the controller's clock: each tick runs the iterations due since
+the rate was set, never sleeping the GUI thread; an engine slower than the rate
+simply runs flat out (the backlog is dropped, not caught up in a burst).
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from engine.training import TrainingDiverged
 
 CHUNK_SECONDS = 0.025
 MAX_UPDATES_PER_SECOND = 30.0
+# At a limited rate the timer still ticks at least this often (ms), so a new rate, a
+# pause or a stop is acted on at once even at 1 iteration per second.
+MAX_TICK_MS = 50
 
 
 class TrainingController(QObject):
@@ -57,6 +65,9 @@ class TrainingController(QObject):
         self._last_emit = -float("inf")
         self._pending: Any = None        # latest record not yet emitted
         self._pending_epoch: Any = None  # latest epoch-end record not yet emitted
+        self._rate: float | None = None  # iterations per second; None: as fast as it goes
+        self._pace_t0 = 0.0              # the clock when pacing (re)started …
+        self._pace_n = 0                 # … and the iterations run since
         app = QCoreApplication.instance()
         if app is not None:  # quitting mid-run: stop the timer cleanly
             app.aboutToQuit.connect(self.stop)
@@ -71,6 +82,28 @@ class TrainingController(QObject):
     def is_paused(self) -> bool:
         """True when a run was started and paused, and can be resumed."""
         return self._gen is not None and not self._timer.isActive()
+
+    @property
+    def rate(self) -> float | None:
+        """Iterations per second the run is paced at; ``None``: as fast as it goes."""
+        return self._rate
+
+    def set_rate(self, rate: float | None) -> None:
+        """Pace training at ``rate`` iterations per second (``None``: no limit).
+
+        Takes effect at once, also in the middle of a run: pacing starts afresh from now.
+        """
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))
+                                 or not 0 < rate < float("inf")):
+            raise ValueError(f"the training speed must be a number of iterations per second "
+                             f"> 0, or None for no limit; got {rate!r}")
+        self._rate = None if rate is None else float(rate)
+        self._timer.setInterval(0 if rate is None else
+                                max(1, min(MAX_TICK_MS, int(1000 / float(rate)))))
+        self._start_pacing()
+
+    def _start_pacing(self) -> None:
+        self._pace_t0, self._pace_n = self._clock(), 0
 
     # -- commands ---------------------------------------------------------------
     def start(self, trainer: Any, epochs: int | None, on_grads: Any = None) -> None:
@@ -89,6 +122,7 @@ class TrainingController(QObject):
         self._gen = trainer.run(epochs) if on_grads is None else trainer.run(epochs, on_grads)
         self._pending = self._pending_epoch = None
         self._last_emit = -float("inf")
+        self._start_pacing()
         self._timer.start()
         self.training_started.emit()
 
@@ -104,6 +138,7 @@ class TrainingController(QObject):
         """Continue a paused run."""
         if self._gen is None or self._timer.isActive():
             return
+        self._start_pacing()   # the time paused is not owed iterations
         self._timer.start()
         self.training_started.emit()
 
@@ -125,12 +160,19 @@ class TrainingController(QObject):
         now = self._clock()
         deadline = min(now + CHUNK_SECONDS,
                        max(now, self._last_emit + 1.0 / MAX_UPDATES_PER_SECOND))
+        due = None
+        if self._rate is not None:
+            # The first iteration runs at once, then one every 1/rate seconds.
+            due = int((now - self._pace_t0) * self._rate) + 1 - self._pace_n
+            if due <= 0:   # nothing due: only a record the throttle held back
+                self._maybe_flush()
+                return
         try:
             # The engine checks every loss and gradient for NaN/Inf itself and raises
             # TrainingDiverged; numpy's overflow warnings on the way there are noise
             # (and an exception where warnings are errors, as in the tests).
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._run_chunk(gen, deadline)
+                self._run_chunk(gen, deadline, due)
         except StopIteration:
             self._end()
             self.training_finished.emit()
@@ -148,17 +190,30 @@ class TrainingController(QObject):
             self._end()
             self.training_failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
             return
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
         if self._clock() - self._last_emit >= 1.0 / MAX_UPDATES_PER_SECOND:
             self._flush()
 
-    def _run_chunk(self, gen: Generator[Any, None, None], deadline: float) -> None:
-        """Advance the generator until the chunk's time budget is spent."""
+    def _run_chunk(self, gen: Generator[Any, None, None], deadline: float,
+                   due: int | None = None) -> None:
+        """Advance the generator until the chunk's time budget is spent, or ``due``
+        iterations (a limited rate) have run."""
+        n = 0
         while True:
             rec = next(gen)
+            n += 1
+            self._pace_n += 1
             self._pending = rec
             if getattr(rec, "epoch_done", False):
                 self._pending_epoch = rec
+            if due is not None and n >= due:
+                return
             if self._clock() >= deadline:
+                if due is not None and self._rate is not None:
+                    # Behind the clock: drop the backlog, the next iteration is due 1/rate on.
+                    self._pace_t0 = self._clock() - (self._pace_n - 1) / self._rate
                 return
 
     def _flush(self) -> None:
