@@ -348,6 +348,7 @@ class MainWindow(QMainWindow):
                 pass
         self.controls.epochs.setValue(s.get("epochs"))
         self.controls.speed.setValue(s.get("play_speed"))
+        self.controls.set_train_speed(s.get("train_speed"))   # 0: max
 
     def _first_geometry(self) -> None:
         """A share of the screen, centred, rather than whatever size Qt picks."""
@@ -381,7 +382,8 @@ class MainWindow(QMainWindow):
         for key, value in (("lr", self.model.lr), ("batch_size", self.model.batch_size),
                            ("optimizer", self.model.optimizer_name),
                            ("epochs", self.controls.epochs.value()),
-                           ("play_speed", self.controls.speed.value())):
+                           ("play_speed", self.controls.speed.value()),
+                           ("train_speed", self.controls.train_speed_value() or 0.0)):
             s.set(key, value)
         s.sync()
 
