@@ -83,6 +83,7 @@ class DataView(QWidget):
         self._latest = [0]      # the same, shared with worker threads
         self._waiting = False   # a worker is computing the latest request
         self.selected: int | None = None
+        self.batch_idx: np.ndarray | None = None   # the samples marked as the mini-batch
         self.message = QLabel()
         self.message.setWordWrap(True)
         # Alone in the dock (no plot for > 2 inputs) it reads from the top, not mid-air.
@@ -130,7 +131,10 @@ class DataView(QWidget):
                                           tip=None)
         self.scatter.sigClicked.connect(self._on_points_clicked)
         self.ring = pg.ScatterPlotItem(size=20, brush=None, pen=pg.mkPen("k", width=2.5))
-        for item in (self.val_scatter, self.scatter, self.ring):
+        # The latest training iteration's mini-batch: open squares in the update's colour.
+        self.batch_marks = pg.ScatterPlotItem(size=15, symbol="s", brush=None,
+                                              pen=pg.mkPen(style.PHASE_COLORS["update"], width=2))
+        for item in (self.val_scatter, self.scatter, self.ring, self.batch_marks):
             self.plot.addItem(item)
         # The legend gets a row of its own under the plot: inside the view it hid a
         # whole class of points whenever the data filled the corner it sat in.
@@ -148,6 +152,10 @@ class DataView(QWidget):
         lay.setSpacing(0)
         lay.addWidget(self.message)
         lay.addWidget(self.title)
+        self.batch_label = QLabel()   # what the squares are, while training
+        self.batch_label.setWordWrap(True)
+        self.batch_label.hide()
+        lay.addWidget(self.batch_label)
         lay.addWidget(self.glw, 1)
         # Over the plot, outside the layout: showing it never resizes the plot.
         self._busy = QLabel(self.glw)
@@ -295,6 +303,31 @@ class DataView(QWidget):
             self.class_image.setRect(rect)
             self.class_image.setVisible(True)
 
+    def show_batch(self, idx: Any, iteration: int | None = None) -> None:
+        """Mark the samples ``idx`` (columns of ds.X: the trainer's latest mini-batch) with
+        squares and name them in a line above the plot; ``None`` removes the marks."""
+        ds = self.ds
+        if idx is None or ds is None:
+            self.batch_idx = None
+            self.batch_marks.setData([], [])
+            self.batch_label.hide()
+            return
+        self.batch_idx = np.asarray(idx)
+        n = len(self.batch_idx)
+        first = ", ".join(str(int(i)) for i in self.batch_idx[:8]) + (", …" if n > 8 else "")
+        it = "" if iteration is None else f" of iteration {iteration}"
+        shape = "" if ds.input_size > 2 else "□ "
+        self.batch_label.setText(f"<span style='color:{style.PHASE_COLORS['update']}'>"
+                                 f"{shape}mini-batch{it}</span>: {n} sample"
+                                 f"{'s' if n != 1 else ''} ({first})")
+        if self.batch_label.isHidden():
+            self.batch_label.setStyleSheet(f"color: {style.TEXT}; background: "
+                                           f"{style.BACKGROUND}; padding: 2px 4px;")
+            self.batch_label.show()
+        if ds.input_size <= 2:
+            x, y = self._xy(ds.X, ds.Y)
+            self.batch_marks.setData(x[self.batch_idx], y[self.batch_idx])
+
     def set_selected_sample(self, idx: int | None) -> None:
         """Ring the training sample ``idx`` (a column of ds.X); None clears it."""
         if idx is not None and (self.ds is None or not 0 <= idx < self.ds.X.shape[1]):
@@ -316,8 +349,10 @@ class DataView(QWidget):
 
     # -- drawing ----------------------------------------------------------------------
     def _clear(self) -> None:
-        for item in (self.scatter, self.val_scatter, self.ring):
+        for item in (self.scatter, self.val_scatter, self.ring, self.batch_marks):
             item.setData([], [])
+        self.batch_idx = None
+        self.batch_label.hide()
         for img in (self.image, self.class_image, self.sample_image):
             img.setVisible(False)
         self.boundary.setVisible(False)

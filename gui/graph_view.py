@@ -28,6 +28,7 @@ from gui.graph_fit import LOSS_GAP, NODE_PX, TWO_LINES, GraphFit
 
 MAX_UNITS = 16    # wider layers are drawn as a block; 16 × 16 keeps a pair under ~400 edges
 BLOCK_H = 12.0    # height of a block, in unit spacings
+LIVE_TIP = "training: pause or step to see its z, a and δ"
 LEGEND = ("edges: blue w < 0, red w > 0, width ∝ |w| · dashed box: the layer shown below "
           "(click one to pick it)")
 
@@ -72,6 +73,7 @@ class GraphView(GraphFit, QWidget):
         self._selected: int | None = None
         self._highlight: tuple[str, int | None] = ("idle", None)
         self.sample = 0  # the batch column whose z, a, δ the tooltips show
+        self._live = False  # following training (show_live): no stepped sample to show
         self._edges: dict[int, list[tuple[int, int, QGraphicsLineItem]]] = {}
         self._colored: list = []   # the W arrays the edges were coloured from
         self._texts: list[tuple[pg.TextItem, float, bool]] = []
@@ -83,6 +85,7 @@ class GraphView(GraphFit, QWidget):
         """Lay out ``net`` (sizes and activations); weights come from ``net`` until a stepper."""
         self._net = net
         self._stepper = None
+        self._live = False
         self._build(net.sizes, [ly.activation.name for ly in net.layers])
         self._color_edges([(ly.W, ly.b) for ly in net.layers])
         self._set_highlight(None)
@@ -90,6 +93,7 @@ class GraphView(GraphFit, QWidget):
     def set_state(self, stepper) -> None:
         """Colour edges by ``stepper.state.params`` and highlight ``stepper.last``."""
         self._stepper = stepper
+        self._live = False
         sizes = stepper.net.sizes
         if sizes != self._sizes:
             self._net = stepper.net
@@ -98,6 +102,23 @@ class GraphView(GraphFit, QWidget):
         self._set_highlight(stepper.last)
         loss = stepper.state.loss
         self._loss_text.setText(style.NOT_COMPUTED if loss is None else f"C = {style.fmt(loss)}")
+
+    def show_live(self, params, iteration: int | None = None,
+                  loss: float | None = None) -> None:
+        """While training: edges coloured by ``params`` (the weights now), no step
+        highlighted; the loss node shows the latest mini-batch's ``loss``."""
+        self._live = True
+        self._color_edges(params)
+        self._set_highlight(None)
+        self._step_text.setText("training" + ("" if iteration is None
+                                              else f" · iteration {iteration}"))
+        self._step_text.setColor(style.PHASE_COLORS["update"])
+        self._loss_text.setText("training" if loss is None else f"batch: {style.fmt(loss)}")
+
+    @property
+    def live(self) -> bool:
+        """True while the view follows training (``show_live``) instead of a stepper."""
+        return self._live
 
     @property
     def selected_layer(self) -> int | None:
@@ -143,6 +164,8 @@ class GraphView(GraphFit, QWidget):
     def neuron_tooltip(self, layer: int, unit: int) -> str:
         """z, a and δ of one neuron for the current sample, from the stepper's state."""
         head = f"layer {layer}, unit {unit}" if layer else f"input x[{unit}]"
+        if self._live:   # the stepped pass's z, a, δ belong to weights training replaced
+            return f"{head}\n{LIVE_TIP}"
         st = self._stepper.state if self._stepper is not None else None
         samples = st.samples if st is not None else None
         which = (f"sample #{int(samples[self.sample])}" if samples is not None

@@ -30,6 +30,7 @@ from .file_controller import FileController
 from .formula_panel import FormulaPanel
 from .graph_view import GraphView
 from .lens_model import Change, LensModel
+from .live_training import LiveTraining
 from .loss_plot import LossPlotWidget
 from .matrix_panel import MatrixPanel
 from .messages import ask, message
@@ -111,6 +112,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
 
         self.controls = Controls(self.model, self)
+        self.live = LiveTraining(self.model, self.graph, self.matrices, self.data_view,
+                                 lambda: self.layer, parent=self)
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
         self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True
@@ -278,7 +281,10 @@ class MainWindow(QMainWindow):
     def _show_layer(self) -> None:
         """Another layer's matrices (the experiment did not change)."""
         self.formula.show_cell_text(None)
-        self.matrices.show_layer(self.model.stepper, self.layer)
+        if self.live.active:   # training: the layer's weights now, not the stepped pass
+            self.live.redraw()
+        else:
+            self.matrices.show_layer(self.model.stepper, self.layer)
         self.graph.set_selected_layer(self.layer)
 
     def _on_cell_hovered(self, quantity: str, layer: int, row: int, col: int) -> None:

@@ -167,6 +167,9 @@ class TrainingController(QObject):
             if due <= 0:   # nothing due: only a record the throttle held back
                 self._maybe_flush()
                 return
+            # The iterations due get a whole chunk (the redraw comes right after them);
+            # only an engine slower than the rate runs out of it and drops the backlog.
+            deadline = now + CHUNK_SECONDS
         try:
             # The engine checks every loss and gradient for NaN/Inf itself and raises
             # TrainingDiverged; numpy's overflow warnings on the way there are noise

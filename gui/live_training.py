@@ -1,0 +1,99 @@
+"""While training runs, the graph, the shown layer's matrices and the data view follow it.
+
+The engine records what each iteration did (the network's weights, the trainer's
+``last_grads`` and ``last_indices``); this module only decides when to draw them:
+at training's start, then at most ``LIVE_PER_SECOND`` times a second on the
+controller's progress signal, whatever the training speed. The stepped pass's
+per-sample records (z, a, δ, …) belong to weights training has replaced, so the
+views blank them (``LIVE_BLANK``) until training pauses or ends; then the model's
+``changed`` (``Experiment.after_training``: a fresh pass on the current weights)
+redraws every view from the stepper, which ends live mode, and the mini-batch
+marks are removed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PyQt6.QtCore import QObject
+
+# Redraws of graph + heatmaps + batch marks per second while training. 15 keeps the edges
+# and the heatmaps moving smoothly and costs the engine little at full speed (bench/
+# bench_gui.py, "3. live training"); the loss plot and status bar keep their 30.
+LIVE_PER_SECOND = 15.0
+
+
+class LiveTraining(QObject):
+    """Draws the model's training live into ``graph``, ``matrices`` and ``data_view``.
+
+    Parameters
+    ----------
+    model : LensModel
+        Its training signals drive the redraws; its trainer and network are read.
+    layer : callable
+        The layer (1..L) the matrices show, asked at each redraw (the window's choice).
+    clock : callable
+        Seconds, for the throttle; injectable so tests count redraws without timing.
+    """
+
+    def __init__(self, model: Any, graph: Any, matrices: Any, data_view: Any,
+                 layer: Callable[[], int], clock: Callable[[], float] = time.perf_counter,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model, self.graph, self.matrices, self.data_view = model, graph, matrices, data_view
+        self._layer = layer
+        self._clock = clock
+        self._active = False
+        self._due = -float("inf")   # when the next redraw may happen
+        self._rec: Any = None
+        self.redraws = 0   # how many times the live views were drawn (tests, bench)
+        model.training_started.connect(self._on_started)
+        model.training_progressed.connect(self._on_progress)
+        # After the model's changed(after_training) has redrawn the views from the stepper.
+        model.training_paused.connect(self._on_ended)
+        model.training_finished.connect(self._on_ended)
+        model.training_failed.connect(self._on_ended)
+
+    @property
+    def active(self) -> bool:
+        """True while training runs and the views follow it."""
+        return self._active
+
+    def _on_started(self) -> None:
+        self._active = True
+        self._rec = None
+        self._due = -float("inf")
+        self.redraw()   # at once: the stepped pass's numbers leave the screen
+
+    def _on_progress(self, rec: Any) -> None:
+        self._rec = rec
+        now = self._clock()
+        if self._active and now >= self._due:
+            # Due times a fixed interval apart, not "an interval since the last redraw":
+            # progress comes ~30 times a second, and waiting a full interval after a late
+            # one skipped the next and gave ~10 redraws a second instead of 15.
+            step = 1.0 / LIVE_PER_SECOND
+            self._due = self._due + step if now - self._due < step else now + step
+            self.redraw()
+
+    def _on_ended(self, *_args: Any) -> None:
+        self._active = False
+        self.data_view.show_batch(None)
+
+    def redraw(self) -> None:
+        """Draw the weights now, the latest iteration's gradients and mini-batch."""
+        if not self._active:
+            return
+        tr, net = self.model.trainer, self.model.net
+        params = net.params()
+        grads = tr.last_grads
+        idx = tr.last_indices
+        it = tr.iteration
+        layer = min(max(1, self._layer()), net.L)
+        loss = getattr(self._rec, "loss", None) if self._rec is not None else None
+        self.graph.show_live(params, it, loss)
+        self.matrices.show_live(params, layer, grads, it, None if idx is None else len(idx))
+        self.data_view.show_batch(idx, it)
+        self.redraws += 1
