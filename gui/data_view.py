@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, pyqtSignal
-from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.grid import GridCancelled, curve, decision_grid, padded_limits
 
@@ -122,6 +122,11 @@ class DataView(QWidget):
         for item in (self.plot, self.colorbar):
             for axis in item.axes.values():
                 axis["item"].enableAutoSIPrefix(False)
+        # The plot's axes draw the grid across the whole plane, so every new prediction or
+        # batch mark repainted them (a replayed picture of text, ~10 ms of a 20 ms paint
+        # while training): cached as pixmaps, they are drawn again only when they change.
+        for axis in self.plot.axes.values():
+            axis["item"].setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("k", width=2))
         self.boundary.setParentItem(self.image)  # iso-line in image coordinates
         self.fit_curve = self.plot.plot(pen=pg.mkPen("#e67e22", width=3),
@@ -153,7 +158,8 @@ class DataView(QWidget):
         lay.addWidget(self.message)
         lay.addWidget(self.title)
         self.batch_label = QLabel()   # what the squares are, while training
-        self.batch_label.setWordWrap(True)
+        # One line whose width never sets the dock's: its text changes 15 times a second.
+        self.batch_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.batch_label.hide()
         lay.addWidget(self.batch_label)
         lay.addWidget(self.glw, 1)
@@ -314,12 +320,16 @@ class DataView(QWidget):
             return
         self.batch_idx = np.asarray(idx)
         n = len(self.batch_idx)
-        first = ", ".join(str(int(i)) for i in self.batch_idx[:8]) + (", …" if n > 8 else "")
         it = "" if iteration is None else f" of iteration {iteration}"
-        shape = "" if ds.input_size > 2 else "□ "
-        self.batch_label.setText(f"<span style='color:{style.PHASE_COLORS['update']}'>"
-                                 f"{shape}mini-batch{it}</span>: {n} sample"
-                                 f"{'s' if n != 1 else ''} ({first})")
+        color = style.PHASE_COLORS["update"]
+        if ds.input_size <= 2:   # the squares say which; the line says what they are (the
+            # same text all run long: a label that changes re-lays out the dock)
+            self.batch_label.setText(f"<span style='color:{color}'>□ mini-batch of the latest "
+                                     f"iteration</span> ({n} sample{'s' if n != 1 else ''})")
+        else:                    # no plane to mark them on: name the first few
+            first = ", ".join(str(int(i)) for i in self.batch_idx[:6]) + (", …" if n > 6 else "")
+            self.batch_label.setText(f"<span style='color:{color}'>mini-batch{it}</span>: "
+                                     f"samples {first} ({n})")
         if self.batch_label.isHidden():
             self.batch_label.setStyleSheet(f"color: {style.TEXT}; background: "
                                            f"{style.BACKGROUND}; padding: 2px 4px;")

@@ -19,10 +19,16 @@ from typing import Any
 
 from PyQt6.QtCore import QObject
 
-# Redraws of graph + heatmaps + batch marks per second while training. 15 keeps the edges
-# and the heatmaps moving smoothly and costs the engine little at full speed (bench/
-# bench_gui.py, "3. live training"); the loss plot and status bar keep their 30.
+from .data_view import TRAINING_RESOLUTION
+
+# Redraws of graph + heatmaps per second while training: 15 keeps the edges and the
+# heatmaps moving smoothly. At full speed the controller also spaces its progress signals
+# so that redrawing never takes the engine more than its share (ENGINE_SHARE).
 LIVE_PER_SECOND = 15.0
+# The data view (the prediction on a 50×50 grid and the mini-batch marks) is the costliest
+# paint (~9 ms for moons): 5 times a second keeps the boundary moving visibly. The full
+# 100×100 grid comes back when training stops (the model's changed).
+DATA_INTERVAL = 0.2
 
 
 class LiveTraining(QObject):
@@ -47,6 +53,7 @@ class LiveTraining(QObject):
         self._clock = clock
         self._active = False
         self._due = -float("inf")   # when the next redraw may happen
+        self._data_at = -float("inf")   # when the data view was last redrawn
         self._rec: Any = None
         self.redraws = 0   # how many times the live views were drawn (tests, bench)
         model.training_started.connect(self._on_started)
@@ -64,7 +71,7 @@ class LiveTraining(QObject):
     def _on_started(self) -> None:
         self._active = True
         self._rec = None
-        self._due = -float("inf")
+        self._due = self._data_at = -float("inf")
         self.redraw()   # at once: the stepped pass's numbers leave the screen
 
     def _on_progress(self, rec: Any) -> None:
@@ -76,14 +83,19 @@ class LiveTraining(QObject):
             # one skipped the next and gave ~10 redraws a second instead of 15.
             step = 1.0 / LIVE_PER_SECOND
             self._due = self._due + step if now - self._due < step else now + step
-            self.redraw()
+            self.redraw(data=False)
+        if self._active and now - self._data_at >= DATA_INTERVAL:
+            self._data_at = now
+            self.data_view.refresh_prediction(TRAINING_RESOLUTION)
+            self._show_batch()
 
     def _on_ended(self, *_args: Any) -> None:
         self._active = False
         self.data_view.show_batch(None)
 
-    def redraw(self) -> None:
-        """Draw the weights now, the latest iteration's gradients and mini-batch."""
+    def redraw(self, data: bool = True) -> None:
+        """Draw the weights now and the latest iteration's gradients (and, with ``data``,
+        its mini-batch in the data view)."""
         if not self._active:
             return
         tr, net = self.model.trainer, self.model.net
@@ -95,5 +107,10 @@ class LiveTraining(QObject):
         loss = getattr(self._rec, "loss", None) if self._rec is not None else None
         self.graph.show_live(params, it, loss)
         self.matrices.show_live(params, layer, grads, it, None if idx is None else len(idx))
-        self.data_view.show_batch(idx, it)
+        if data:
+            self.data_view.show_batch(idx, it)
         self.redraws += 1
+
+    def _show_batch(self) -> None:
+        tr = self.model.trainer
+        self.data_view.show_batch(tr.last_indices, tr.iteration)

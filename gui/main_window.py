@@ -7,8 +7,6 @@ draws from the engine's records held by the model (``model.stepper``,
 
 from __future__ import annotations
 
-import time
-
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
@@ -24,7 +22,7 @@ from engine.stepper import StepKind
 
 from .architecture_editor import ArchitectureEditor
 from .controls import Controls
-from .data_view import TRAINING_RESOLUTION, DataView
+from .data_view import DataView
 from .divergence_dialog import offer_reset
 from .file_controller import FileController
 from .formula_panel import FormulaPanel
@@ -41,12 +39,6 @@ from .view_theme import apply_view_theme
 from .window_menus import build_menus
 from .window_title import track_title
 
-# The prediction grid with its boundary is the costliest redraw (~7 ms for the full
-# 100×100 grid): during training it is redrawn 5 times a second on a 50×50 grid (~2 ms),
-# which keeps the boundary moving visibly and leaves the engine its time; the loss plot
-# and the status bar keep their 30 updates a second. The full grid comes back when
-# training stops (the model's state_changed).
-PREDICTION_INTERVAL = 0.2
 # First start: this share of the screen's free area, at most the size the layout was made for.
 FIRST_SIZE_SHARE, FIRST_SIZE_MAX = 0.92, (1600, 1000)
 # Below this width the editor shares the data dock's place (a tab) so the matrices get the
@@ -82,7 +74,6 @@ class MainWindow(QMainWindow):
         self._saved_docks: dict[str, bool] = {}
         self._presenting = False
         self._saved_centre: list[int] = []   # the splitter's sizes before presentation mode
-        self._prediction_at = -float("inf")   # when training last redrew the prediction
 
         self.graph = GraphView()
         self.matrices = MatrixPanel()
@@ -241,11 +232,7 @@ class MainWindow(QMainWindow):
 
     def _on_training_progressed(self, rec) -> None:
         self.status.show_record(rec)
-        self.loss_plot.refresh()
-        now = time.perf_counter()
-        if now - self._prediction_at >= PREDICTION_INTERVAL:
-            self._prediction_at = now
-            self.data_view.refresh_prediction(TRAINING_RESOLUTION)
+        self.loss_plot.refresh()   # graph, matrices, data view: self.live (live_training.py)
 
     def _on_training_paused(self) -> None:
         self.status.clearMessage()

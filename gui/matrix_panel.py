@@ -417,8 +417,9 @@ class MatrixPanel(QWidget):
             hm.set_marked(None)
         self._glw.scene().prepareForPaint()
         n = W.shape[0]
-        grad_text = ("" if grads is None or iteration is None else
-                     f" · ∂C/∂W, ∂C/∂b: iteration {iteration}"
+        # No iteration number here (the graph shows it): a header that changes 15 times a
+        # second re-lays out the panel each time; this one is set once per run.
+        grad_text = ("" if grads is None else " · ∂C/∂W, ∂C/∂b of the latest mini-batch"
                      + ("" if batch is None else f" ({batch} sample{'s' if batch != 1 else ''})"))
         self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
                              f" · <b style='color:{style.PHASE_COLORS['update']}'>training</b>"

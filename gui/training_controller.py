@@ -30,6 +30,12 @@ MAX_UPDATES_PER_SECOND = 30.0
 # At a limited rate the timer still ticks at least this often (ms), so a new rate, a
 # pause or a stop is acted on at once even at 1 iteration per second.
 MAX_TICK_MS = 50
+# At full speed the engine keeps at least this share of the time: after a flush whose
+# redraws (the slots it sets off and the paint after them) took c seconds, the next one
+# comes c / (1 − share) after it, so the engine runs ≥ share of every such stretch; at most
+# MAX_UPDATES_PER_SECOND when redraws are cheap.
+ENGINE_SHARE = 0.8
+MIN_UPDATES_PER_SECOND = 2.0
 
 
 class TrainingController(QObject):
@@ -68,6 +74,8 @@ class TrainingController(QObject):
         self._rate: float | None = None  # iterations per second; None: as fast as it goes
         self._pace_t0 = 0.0              # the clock when pacing (re)started …
         self._pace_n = 0                 # … and the iterations run since
+        self._frame_cost = 0.0           # seconds the last flush cost the GUI
+        self._flushed_at: float | None = None   # when the last flush began
         app = QCoreApplication.instance()
         if app is not None:  # quitting mid-run: stop the timer cleanly
             app.aboutToQuit.connect(self.stop)
@@ -104,6 +112,7 @@ class TrainingController(QObject):
 
     def _start_pacing(self) -> None:
         self._pace_t0, self._pace_n = self._clock(), 0
+        self._frame_cost, self._flushed_at = 0.0, None
 
     # -- commands ---------------------------------------------------------------
     def start(self, trainer: Any, epochs: int | None, on_grads: Any = None) -> None:
@@ -158,8 +167,9 @@ class TrainingController(QObject):
         # End the chunk when the next update is due, so the window gets its 30 updates a
         # second; 25 ms chunks alone would flush only every second chunk (20 a second).
         now = self._clock()
-        deadline = min(now + CHUNK_SECONDS,
-                       max(now, self._last_emit + 1.0 / MAX_UPDATES_PER_SECOND))
+        if self._flushed_at is not None:   # the flush's slots and the paint since
+            self._frame_cost, self._flushed_at = now - self._flushed_at, None
+        deadline = min(now + CHUNK_SECONDS, max(now, self._last_emit + self._gap()))
         due = None
         if self._rate is not None:
             # The first iteration runs at once, then one every 1/rate seconds.
@@ -195,9 +205,20 @@ class TrainingController(QObject):
             return
         self._maybe_flush()
 
+    def _gap(self) -> float:
+        """Seconds between two flushes: 1/30 s, longer when redraws cost the engine more than
+        its share (full speed only: at a limited rate the engine waits anyway)."""
+        gap = 1.0 / MAX_UPDATES_PER_SECOND
+        if self._rate is None:
+            gap = max(gap, self._frame_cost / (1.0 - ENGINE_SHARE))
+        return min(gap, 1.0 / MIN_UPDATES_PER_SECOND)
+
     def _maybe_flush(self) -> None:
-        if self._clock() - self._last_emit >= 1.0 / MAX_UPDATES_PER_SECOND:
+        now = self._clock()
+        if now - self._last_emit >= self._gap() and (self._pending is not None
+                                                     or self._pending_epoch is not None):
             self._flush()
+            self._flushed_at = now
 
     def _run_chunk(self, gen: Generator[Any, None, None], deadline: float,
                    due: int | None = None) -> None:

@@ -124,7 +124,7 @@ def test_the_data_view_marks_exactly_the_trainers_last_batch(window, qtbot):
     x, y = dv.batch_marks.getData()
     ds = m.dataset
     assert np.array_equal(x, ds.X[0, idx]) and np.array_equal(y, ds.X[1, idx])
-    assert f"{len(idx)} samples" in dv.batch_label.text()
+    assert f"({len(idx)} samples)" in dv.batch_label.text()
     with qtbot.waitSignal(m.training_finished):
         m.stop_training()
     assert len(dv.batch_marks.getData()[0]) == 0 and dv.batch_label.isHidden()

@@ -138,3 +138,34 @@ def test_a_bad_rate_is_refused_with_its_value(qtbot, bad):
     with pytest.raises(ValueError, match="iterations per second"):
         c.set_rate(bad)
     assert c.rate is None
+
+
+@pytest.mark.parametrize("redraw_ms", [5, 50])
+def test_at_full_speed_redraws_never_take_more_than_their_share(qtbot, redraw_ms):
+    # A fake clock: each reading is 0.5 ms of engine work; a slot on the progress signal
+    # (the window redrawing) costs redraw_ms. Cheap redraws come 30 times a second;
+    # dear ones are spaced so that the engine keeps ENGINE_SHARE of the time.
+    from gui import training_controller as tc_mod
+    t = [0.0]
+    spent = [0.0]
+
+    def clock():
+        t[0] += 0.0005
+        return t[0]
+
+    def redraw(_rec):
+        t[0] += redraw_ms / 1000
+        spent[0] += redraw_ms / 1000
+    c = TrainingController(clock=clock)
+    c.progress.connect(redraw)
+    c.start(trainer(), None)
+    while t[0] < 5.0:                # five seconds of fake time, the timer played by hand
+        c._on_tick()
+    c.stop()
+    share = 1 - spent[0] / t[0]
+    flushes_per_second = (spent[0] / (redraw_ms / 1000)) / t[0]
+    assert share >= tc_mod.ENGINE_SHARE - 0.03
+    if redraw_ms == 5:     # 30 × 5 ms = 15 %: no need to space them out
+        assert flushes_per_second >= 0.85 * tc_mod.MAX_UPDATES_PER_SECOND
+    else:                  # 50 ms each: about 1 / (5 × 50 ms) = 4 a second
+        assert 3 <= flushes_per_second <= 4.5
