@@ -26,7 +26,8 @@ from .data_view import TRAINING_RESOLUTION
 # so that redrawing never takes the engine more than its share (ENGINE_SHARE).
 LIVE_PER_SECOND = 15.0
 # The data view (the prediction on a 50×50 grid and the mini-batch marks) is the costliest
-# paint (~9 ms for moons): 5 times a second keeps the boundary moving visibly. The full
+# paint (~9 ms for moons): 5 times a second keeps the boundary moving visibly; at a speed
+# of at most LIVE_PER_SECOND it follows every iteration with the other views. The full
 # 100×100 grid comes back when training stops (the model's changed).
 DATA_INTERVAL = 0.2
 
@@ -84,7 +85,9 @@ class LiveTraining(QObject):
             step = 1.0 / LIVE_PER_SECOND
             self._due = self._due + step if now - self._due < step else now + step
             self.redraw(data=False)
-        if self._active and now - self._data_at >= DATA_INTERVAL:
+        speed = getattr(self.model, "train_speed", None)
+        slow = speed is not None and speed <= LIVE_PER_SECOND   # every iteration is drawn
+        if self._active and (slow or now - self._data_at >= DATA_INTERVAL):
             self._data_at = now
             self.data_view.refresh_prediction(TRAINING_RESOLUTION)
             self._show_batch()

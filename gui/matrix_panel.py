@@ -416,11 +416,9 @@ class MatrixPanel(QWidget):
                          self._title_html(title, True, style.NEUTRAL))
             hm.set_marked(None)
         self._glw.scene().prepareForPaint()
-        n = W.shape[0]
-        # No iteration number here (the graph shows it): a header that changes 15 times a
-        # second re-lays out the panel each time; this one is set once per run.
-        grad_text = ("" if grads is None else " · ∂C/∂W, ∂C/∂b of the latest mini-batch"
-                     + ("" if batch is None else f" ({batch} sample{'s' if batch != 1 else ''})"))
-        self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · {n} unit{'s' if n != 1 else ''}"
-                             f" · <b style='color:{style.PHASE_COLORS['update']}'>training</b>"
-                             f" · W, b now{grad_text}")
+        # Short (it must fit 1280 px) and without the iteration number (the graph shows it):
+        # a header that changes 15 times a second re-lays out the panel each time.
+        grad_text = "" if grads is None else "; ∂C/∂W, ∂C/∂b of the last mini-batch"
+        self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · "
+                             f"<b style='color:{style.PHASE_COLORS['update']}'>training</b>:"
+                             f" W, b now{grad_text}")

@@ -67,6 +67,11 @@ def test_edges_follow_the_weights_the_engine_holds(window, qtbot):
         c = line.pen().color()
         if abs(W[j, i]) > 0.5 * np.abs(W).max():
             assert (c.red() > c.blue()) == (W[j, i] > 0)
+    # the same colours the stepped view gives these weights (one colour rule, two speeds)
+    live = [line.pen().color().getRgb() for _j, _i, line in g._edges[2]]
+    g._colored = []
+    g._color_edges(m.net.params())
+    assert live == [line.pen().color().getRgb() for _j, _i, line in g._edges[2]]
 
 
 def test_matrices_show_the_weights_now_and_blank_the_stepped_samples(window, qtbot):
