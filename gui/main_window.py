@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
 
         self.controls = Controls(self.model, self)
         self.live = LiveTraining(self.model, self.graph, self.matrices, self.data_view,
-                                 lambda: self.layer, parent=self)
+                                 lambda: self.layer, self.loss_plot, parent=self)
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
         self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True
@@ -231,8 +231,7 @@ class MainWindow(QMainWindow):
         self.status.showMessage("training…", 2000)
 
     def _on_training_progressed(self, rec) -> None:
-        self.status.show_record(rec)
-        self.loss_plot.refresh()   # graph, matrices, data view: self.live (live_training.py)
+        self.status.show_record(rec)   # the plots: self.live (live_training.py)
 
     def _on_training_paused(self) -> None:
         self.status.clearMessage()
