@@ -30,12 +30,15 @@ MAX_UPDATES_PER_SECOND = 30.0
 # At a limited rate the timer still ticks at least this often (ms), so a new rate, a
 # pause or a stop is acted on at once even at 1 iteration per second.
 MAX_TICK_MS = 50
-# At full speed the engine keeps at least this share of the time: after a flush whose
-# redraws (the slots it sets off and the paint after them) took c seconds, the next one
-# comes c / (1 − share) after it, so the engine runs ≥ share of every such stretch; at most
-# MAX_UPDATES_PER_SECOND when redraws are cheap.
-ENGINE_SHARE = 0.8
+# At full speed the engine keeps at least this share of the GUI thread's time: the time
+# between two chunks (the slots a flush sets off, the paints after them, anything else the
+# event loop does) is counted against the chunks' time, and the next flush waits while the
+# window has had more than its part (1 − share). MAX_UPDATES_PER_SECOND when redraws are
+# cheap; MIN_UPDATES_PER_SECOND whatever they cost. The counts halve each second or so:
+# a recent memory, so a costly moment (a resize) is not paid for for long.
+ENGINE_SHARE = 0.85
 MIN_UPDATES_PER_SECOND = 2.0
+BUDGET_MEMORY = 1.0
 
 
 class TrainingController(QObject):
@@ -74,8 +77,9 @@ class TrainingController(QObject):
         self._rate: float | None = None  # iterations per second; None: as fast as it goes
         self._pace_t0 = 0.0              # the clock when pacing (re)started …
         self._pace_n = 0                 # … and the iterations run since
-        self._frame_cost = 0.0           # seconds the last flush cost the GUI
-        self._flushed_at: float | None = None   # when the last flush began
+        self._engine_time = 0.0          # seconds in chunks (full speed), recently …
+        self._gui_time = 0.0             # … and seconds between them
+        self._chunk_end: float | None = None
         app = QCoreApplication.instance()
         if app is not None:  # quitting mid-run: stop the timer cleanly
             app.aboutToQuit.connect(self.stop)
@@ -112,7 +116,8 @@ class TrainingController(QObject):
 
     def _start_pacing(self) -> None:
         self._pace_t0, self._pace_n = self._clock(), 0
-        self._frame_cost, self._flushed_at = 0.0, None
+        self._engine_time = self._gui_time = 0.0
+        self._chunk_end = None
 
     # -- commands ---------------------------------------------------------------
     def start(self, trainer: Any, epochs: int | None, on_grads: Any = None) -> None:
@@ -167,9 +172,12 @@ class TrainingController(QObject):
         # End the chunk when the next update is due, so the window gets its 30 updates a
         # second; 25 ms chunks alone would flush only every second chunk (20 a second).
         now = self._clock()
-        if self._flushed_at is not None:   # the flush's slots and the paint since
-            self._frame_cost, self._flushed_at = now - self._flushed_at, None
-        deadline = min(now + CHUNK_SECONDS, max(now, self._last_emit + self._gap()))
+        if self._chunk_end is not None:   # the window's time since the last chunk
+            self._gui_time += now - self._chunk_end
+            self._chunk_end = None
+        # The chunk ends when the next flush may come (so the window gets its updates on
+        # time), at the latest after CHUNK_SECONDS.
+        deadline = now + min(CHUNK_SECONDS, max(0.0, self._wait_for_flush(now)))
         due = None
         if self._rate is not None:
             # The first iteration runs at once, then one every 1/rate seconds.
@@ -203,22 +211,28 @@ class TrainingController(QObject):
             self._end()
             self.training_failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
             return
+        if self._rate is None:
+            end = self._clock()
+            self._engine_time += end - now
+            self._chunk_end = end
+            if self._engine_time + self._gui_time > BUDGET_MEMORY:
+                self._engine_time *= 0.5
+                self._gui_time *= 0.5
         self._maybe_flush()
 
-    def _gap(self) -> float:
-        """Seconds between two flushes: 1/30 s, longer when redraws cost the engine more than
-        its share (full speed only: at a limited rate the engine waits anyway)."""
-        gap = 1.0 / MAX_UPDATES_PER_SECOND
-        if self._rate is None:
-            gap = max(gap, self._frame_cost / (1.0 - ENGINE_SHARE))
-        return min(gap, 1.0 / MIN_UPDATES_PER_SECOND)
+    def _wait_for_flush(self, now: float) -> float:
+        """Seconds (of engine work, at full speed) before the next flush may come: at most
+        30 flushes a second, and at full speed none while the window has had more than its
+        share of the time (but one every 1/MIN_UPDATES_PER_SECOND s whatever it costs)."""
+        wait = self._last_emit + 1.0 / MAX_UPDATES_PER_SECOND - now
+        if self._rate is None and now - self._last_emit < 1.0 / MIN_UPDATES_PER_SECOND:
+            owed = self._gui_time * ENGINE_SHARE / (1.0 - ENGINE_SHARE) - self._engine_time
+            wait = max(wait, min(owed, self._last_emit + 1.0 / MIN_UPDATES_PER_SECOND - now))
+        return wait
 
     def _maybe_flush(self) -> None:
-        now = self._clock()
-        if now - self._last_emit >= self._gap() and (self._pending is not None
-                                                     or self._pending_epoch is not None):
+        if self._wait_for_flush(self._clock()) <= 0:
             self._flush()
-            self._flushed_at = now
 
     def _run_chunk(self, gen: Generator[Any, None, None], deadline: float,
                    due: int | None = None) -> None:
