@@ -23,8 +23,8 @@ from .data_view import TRAINING_RESOLUTION
 
 # Redraws of graph + heatmaps per second while training, at most: one per progress signal.
 # At full speed the controller spaces those so that redrawing never takes the engine more
-# than its share (ENGINE_SHARE): the views follow as often as the engine can spare (moons
-# ~12-15 a second here, digits 64-64-64-10 ~15-30), never slower than the data view.
+# than its share (ENGINE_SHARE): the views follow as often as the engine can spare (bench/
+# bench_gui.py, section 3, counts how often), never slower than the data view.
 LIVE_PER_SECOND = 30.0
 # The data view (the prediction on a 50×50 grid and the mini-batch marks) and the loss plot
 # are the costliest paints (~9 and ~4 ms for moons, twice that on a busy machine): 5 times

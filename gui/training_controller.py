@@ -8,6 +8,10 @@ make the GUI redraw (``progress``, ``epoch_finished``) are throttled to at most
 or epochs are coalesced into one emission carrying the latest record (the
 History keeps every value).
 
+At full speed the window's share of the GUI thread is bounded too: the time between
+chunks (slots, paints, other events) is counted against the chunks' time, and a flush
+waits while the window has had more than 1 − ``ENGINE_SHARE`` of it.
+
 A rate limit (``set_rate``: iterations per second, ``None`` = as fast as it goes)
 paces the run by the controller's clock: each tick runs the iterations due since
 the rate was set, never sleeping the GUI thread; an engine slower than the rate
@@ -46,7 +50,8 @@ class TrainingController(QObject):
 
     Signals
     -------
-    progress(TrainRecord) : the latest record, at most 30 times a second.
+    progress(TrainRecord) : the latest record, at most 30 times a second (fewer at full
+        speed when the window's redraws would take the engine more than its share).
     epoch_finished(TrainRecord) : the latest epoch-end record (``epoch_done``), throttled
         together with ``progress``.
     training_started, training_paused : no arguments.
