@@ -196,6 +196,8 @@ class MainWindow(QMainWindow):
 
     def _redraw_all(self) -> None:
         self._on_changed(Change.ALL)
+        if self.live.active:   # a new theme mid-run: the weights now, not the stepped pass
+            self.live.redraw()
 
     def _on_notice(self, text: str) -> None:
         self.status.showMessage(text, 15000)

@@ -104,6 +104,10 @@ def test_matrices_show_the_weights_now_and_blank_the_stepped_samples(window, qtb
     window.set_presentation(True)
     assert mp.live and mp.image_data("z") is None
     window.set_presentation(False)
+    window.set_theme("dark")        # every view drawn again: still the weights now
+    assert mp.live and window.graph.live and mp.image_data("z") is None
+    assert np.array_equal(mp.image_data("W"), m.net.params()[1][0])
+    window.set_theme("light")
 
 
 def test_after_a_pause_the_stepped_pass_is_the_truth_of_the_current_weights(window, qtbot):
