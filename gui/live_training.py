@@ -21,11 +21,12 @@ from PyQt6.QtCore import QObject
 
 from .data_view import TRAINING_RESOLUTION
 
-# Redraws of graph + heatmaps per second while training, at most: one per progress signal.
-# At full speed the controller spaces those so that redrawing never takes the engine more
-# than its share (ENGINE_SHARE): the views follow as often as the engine can spare (bench/
-# bench_gui.py, section 3, counts how often), never slower than the data view.
-LIVE_PER_SECOND = 30.0
+# Redraws of graph + heatmaps per second while training, at most. 15 is smooth; more
+# only took the engine's time (at 25 a second the 60 000-sample nets fell from 0.9 to 0.8
+# of their headless speed). At full speed the controller also spaces its progress signals
+# so that redrawing never takes the engine more than its share (ENGINE_SHARE): the views
+# follow as often as the engine can spare (bench/bench_gui.py, section 3, counts it).
+LIVE_PER_SECOND = 15.0
 # The data view (the prediction on a 50×50 grid and the mini-batch marks) and the loss plot
 # are the costliest paints (~9 and ~4 ms for moons, twice that on a busy machine): 5 times
 # a second keeps the boundary moving and the curve growing visibly, and leaves the graph
