@@ -371,7 +371,7 @@ class Experiment(HandEdits):
         if self.sample is None:
             self.trainer.record_iteration(loss)
         else:
-            self.trainer.record_single(loss)
+            self.trainer.record_single(loss, self.sample)
         self._marks.append(mark)
         self.last_train_loss = loss
         self.weights_origin = "trained"

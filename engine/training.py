@@ -155,6 +155,10 @@ class Trainer:
         self._best = math.inf
         self._run_start = 0
         self._ws = Workspace()  # the batch arrays, written again once the last step let go
+        # What the latest iteration did, for views that follow training live (read-only
+        # through ``last_indices`` / ``last_grads``); None when it is not known.
+        self._last_idx: Array | None = None
+        self._last_grads: Grads | None = None
 
     @property
     def n_samples(self) -> int:
@@ -163,6 +167,23 @@ class Trainer:
     @property
     def iterations_per_epoch(self) -> int:
         return -(-self.n_samples // self.batch_size)
+
+    @property
+    def last_indices(self) -> Array | None:
+        """The sample indices (columns of X) of the latest iteration's mini-batch.
+
+        ``None`` before the first iteration, after stepping back over an update or after
+        a divergence set the weights back: then no iteration's batch matches the weights.
+        A copy: the trainer's own record cannot be changed through it.
+        """
+        return None if self._last_idx is None else self._last_idx.copy()
+
+    @property
+    def last_grads(self) -> Grads | None:
+        """∂C/∂W_ℓ and ∂C/∂b_ℓ (``grads.dW``, ``grads.db``) of the latest iteration ``run``
+        made, computed at the weights before its update; ``None`` when the latest iteration
+        was walked, recorded by hand or taken back. Read-only: views draw it."""
+        return self._last_grads
 
     def next_indices(self) -> Array:
         """The sample indices (columns of X) of the mini-batch the next iteration takes."""
@@ -234,6 +255,7 @@ class Trainer:
             if on_grads is not None:
                 on_grads(self.iteration + 1, grads, before)
             rec = self.record_iteration(loss)
+            self._last_grads = grads   # after record_iteration, which forgets older ones
             if rec.epoch_done:
                 self._watch_epoch(rec, c0)
             yield rec
@@ -261,6 +283,10 @@ class Trainer:
         update, so a stepped iteration is one training iteration like any other.
         """
         self.iteration += 1
+        # The perm array is replaced, never written, at an epoch's end: a view stays true.
+        self._last_idx = None if self._perm is None else self._perm[self._pos:self._pos
+                                                                    + self.batch_size]
+        self._last_grads = None
         self._pos += self.batch_size
         self.history.iter_loss.append(loss)
         self._epoch_sum += loss
@@ -278,12 +304,14 @@ class Trainer:
         self.history.epoch_iteration.append(self.iteration)
         return TrainRecord(self.iteration, self.epoch, loss, True, train, val)
 
-    def record_single(self, loss: float) -> TrainRecord:
+    def record_single(self, loss: float, sample: int | None = None) -> TrainRecord:
         """Count one iteration on a sample the user picked, outside the epoch's order.
 
         The epoch's position and mean are left alone: the shuffled order goes on
-        where it was when training resumes.
+        where it was when training resumes. ``sample``: its index, for ``last_indices``.
         """
+        self._last_idx = None if sample is None else np.array([int(sample)])
+        self._last_grads = None
         self.iteration += 1
         self.history.iter_loss.append(loss)
         return TrainRecord(self.iteration, self.epoch, loss)
@@ -300,6 +328,7 @@ class Trainer:
         (self.iteration, self.epoch, self._pos, self._perm, self._epoch_sum,
          self._epoch_count, rng, self.batch_size, n_it, n_tr, n_val, n_ep) = mark
         self.rng.bit_generator.state = rng
+        self._last_idx = self._last_grads = None   # the iteration taken back is not the latest
         h = self.history
         del h.iter_loss[n_it:], h.epoch_train[n_tr:], h.epoch_val[n_val:]
         del h.epoch_iteration[n_ep:]
@@ -346,6 +375,7 @@ class Trainer:
         if at is None:
             at = f"iteration {self.iteration + 1} (epoch {self.epoch + 1})"
         assert self._good is not None
+        self._last_idx = self._last_grads = None   # the weights go back: no batch matches them
         params, opt_state, epoch = self._good
         self.net.set_params_ref(params)
         lr = self.optimizer.lr      # α may have been changed since: keep the one in use

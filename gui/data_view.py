@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtCore import QObject, QRectF, QRunnable, Qt, QThreadPool, pyqtSignal
-from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.grid import GridCancelled, curve, decision_grid, padded_limits
 
@@ -83,6 +83,7 @@ class DataView(QWidget):
         self._latest = [0]      # the same, shared with worker threads
         self._waiting = False   # a worker is computing the latest request
         self.selected: int | None = None
+        self.batch_idx: np.ndarray | None = None   # the samples marked as the mini-batch
         self.message = QLabel()
         self.message.setWordWrap(True)
         # Alone in the dock (no plot for > 2 inputs) it reads from the top, not mid-air.
@@ -121,6 +122,11 @@ class DataView(QWidget):
         for item in (self.plot, self.colorbar):
             for axis in item.axes.values():
                 axis["item"].enableAutoSIPrefix(False)
+        # The plot's axes draw the grid across the whole plane, so every new prediction or
+        # batch mark repainted them (a replayed picture of text, ~10 ms of a 20 ms paint
+        # while training): cached as pixmaps, they are drawn again only when they change.
+        for axis in self.plot.axes.values():
+            axis["item"].setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.boundary = pg.IsocurveItem(level=0.5, pen=pg.mkPen("k", width=2))
         self.boundary.setParentItem(self.image)  # iso-line in image coordinates
         self.fit_curve = self.plot.plot(pen=pg.mkPen("#e67e22", width=3),
@@ -130,7 +136,10 @@ class DataView(QWidget):
                                           tip=None)
         self.scatter.sigClicked.connect(self._on_points_clicked)
         self.ring = pg.ScatterPlotItem(size=20, brush=None, pen=pg.mkPen("k", width=2.5))
-        for item in (self.val_scatter, self.scatter, self.ring):
+        # The latest training iteration's mini-batch: open squares in the update's colour.
+        self.batch_marks = pg.ScatterPlotItem(size=15, symbol="s", brush=None,
+                                              pen=pg.mkPen(style.PHASE_COLORS["update"], width=2))
+        for item in (self.val_scatter, self.scatter, self.ring, self.batch_marks):
             self.plot.addItem(item)
         # The legend gets a row of its own under the plot: inside the view it hid a
         # whole class of points whenever the data filled the corner it sat in.
@@ -148,6 +157,11 @@ class DataView(QWidget):
         lay.setSpacing(0)
         lay.addWidget(self.message)
         lay.addWidget(self.title)
+        self.batch_label = QLabel()   # what the squares are, while training
+        # One line whose width never sets the dock's: its text changes 15 times a second.
+        self.batch_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.batch_label.hide()
+        lay.addWidget(self.batch_label)
         lay.addWidget(self.glw, 1)
         # Over the plot, outside the layout: showing it never resizes the plot.
         self._busy = QLabel(self.glw)
@@ -295,6 +309,35 @@ class DataView(QWidget):
             self.class_image.setRect(rect)
             self.class_image.setVisible(True)
 
+    def show_batch(self, idx: Any, iteration: int | None = None) -> None:
+        """Mark the samples ``idx`` (columns of ds.X: the trainer's latest mini-batch) with
+        squares and name them in a line above the plot; ``None`` removes the marks."""
+        ds = self.ds
+        if idx is None or ds is None:
+            self.batch_idx = None
+            self.batch_marks.setData([], [])
+            self.batch_label.hide()
+            return
+        self.batch_idx = np.asarray(idx)
+        n = len(self.batch_idx)
+        it = "" if iteration is None else f" of iteration {iteration}"
+        color = style.PHASE_COLORS["update"]
+        if ds.input_size <= 2:   # the squares say which; the line says what they are (the
+            # same text all run long: a label that changes re-lays out the dock)
+            self.batch_label.setText(f"<span style='color:{color}'>□ mini-batch of the latest "
+                                     f"iteration</span> ({n} sample{'s' if n != 1 else ''})")
+        else:                    # no plane to mark them on: name the first few
+            first = ", ".join(str(int(i)) for i in self.batch_idx[:6]) + (", …" if n > 6 else "")
+            self.batch_label.setText(f"<span style='color:{color}'>mini-batch{it}</span>: "
+                                     f"samples {first} ({n})")
+        if self.batch_label.isHidden():
+            self.batch_label.setStyleSheet(f"color: {style.TEXT}; background: "
+                                           f"{style.BACKGROUND}; padding: 2px 4px;")
+            self.batch_label.show()
+        if ds.input_size <= 2:
+            x, y = self._xy(ds.X, ds.Y)
+            self.batch_marks.setData(x[self.batch_idx], y[self.batch_idx])
+
     def set_selected_sample(self, idx: int | None) -> None:
         """Ring the training sample ``idx`` (a column of ds.X); None clears it."""
         if idx is not None and (self.ds is None or not 0 <= idx < self.ds.X.shape[1]):
@@ -316,8 +359,10 @@ class DataView(QWidget):
 
     # -- drawing ----------------------------------------------------------------------
     def _clear(self) -> None:
-        for item in (self.scatter, self.val_scatter, self.ring):
+        for item in (self.scatter, self.val_scatter, self.ring, self.batch_marks):
             item.setData([], [])
+        self.batch_idx = None
+        self.batch_label.hide()
         for img in (self.image, self.class_image, self.sample_image):
             img.setVisible(False)
         self.boundary.setVisible(False)

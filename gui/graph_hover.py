@@ -17,14 +17,14 @@ from engine.formulas import sub
 from gui import style
 
 
-def edge_tooltip(stepper: Any, net: Any, layer: int, j: int, i: int) -> str:
-    """The text for edge W_ℓ[j, i]: its weight, what it connects, its update if done."""
-    params = stepper.state.params if stepper is not None else net.params()
+def edge_tooltip(params: Any, record: Any, layer: int, j: int, i: int) -> str:
+    """The text for edge W_ℓ[j, i]: its weight in ``params`` (the (W, b) pairs drawn),
+    what it connects, and this update's before and step when ``record`` (the stepper's
+    ``update_step()``) is given."""
     w = float(params[layer - 1][0][j, i])
     name = f"W{sub(layer)}[{j}, {i}]"
     src = f"input x[{i}]" if layer == 1 else f"unit {i} of layer {layer - 1}"
     lines = [f"{name} = {style.fmt(w)}", f"the weight from {src} to unit {j} of layer {layer}"]
-    record = stepper.update_step() if stepper is not None else None
     if record is not None:
         before = float(record.array("W_before", layer)[j, i])
         step = float(record.array("W_step", layer)[j, i])
@@ -53,7 +53,7 @@ class GraphHover(QObject):
                 QToolTip.hideText()
             return
         self.edge = edge
-        self.text = edge_tooltip(g._stepper, g._net, *edge)
+        self.text = edge_tooltip(*g.drawn_weights(), *edge)
         # On the view box as well: the scene's own tooltip event (after Qt's hover delay)
         # shows the topmost item's tooltip and hid a text shown only through QToolTip.
         g._vb.setToolTip(self.text)

@@ -55,6 +55,7 @@ class LensModel(QObject):
         # Called with each training iteration's gradients (Trainer.run's on_grads); None
         # costs nothing (the gradient-health dock sets it only while it is shown).
         self.on_grads: Any = None
+        self._train_speed: float | None = None   # iterations per second; None: max
 
     # -- the experiment's state, read-only ------------------------------------------------
     @property
@@ -300,6 +301,7 @@ class LensModel(QObject):
         if self._controller is None:
             from .training_controller import TrainingController
             c = TrainingController(self)
+            c.set_rate(self._train_speed)
             c.progress.connect(self._on_training_progress)
             c.training_started.connect(self.training_started)
             c.training_paused.connect(self._on_training_paused)
@@ -319,6 +321,17 @@ class LensModel(QObject):
         self._epochs_target = epochs
         self.run_start_epoch = self.ex.trainer.epoch
         self._ensure_controller().start(self.ex.trainer, epochs, on_grads=self.on_grads)
+
+    @property
+    def train_speed(self) -> float | None:
+        """Iterations per second training runs at; ``None``: as fast as it goes."""
+        return self._train_speed
+
+    def set_train_speed(self, rate: float | None) -> None:
+        """Pace training at ``rate`` iterations per second (None: no limit); a run that
+        is going changes speed at once. ``ValueError`` for a rate that is not > 0."""
+        self._ensure_controller().set_rate(rate)   # checks the value first
+        self._train_speed = rate
 
     def train_sync(self, epochs: int) -> None:
         """Train ``epochs`` epochs in this thread (screenshots, scripts); same records."""

@@ -7,8 +7,6 @@ draws from the engine's records held by the model (``model.stepper``,
 
 from __future__ import annotations
 
-import time
-
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
@@ -25,12 +23,13 @@ from engine.stepper import StepKind
 from .architecture_editor import ArchitectureEditor
 from .centre_fit import CentreFit
 from .controls import Controls
-from .data_view import TRAINING_RESOLUTION, DataView
+from .data_view import DataView
 from .divergence_dialog import offer_reset
 from .file_controller import FileController
 from .formula_panel import FormulaPanel
 from .graph_view import GraphView
 from .lens_model import Change, LensModel
+from .live_training import LiveTraining
 from .loss_plot import LossPlotWidget
 from .matrix_panel import MatrixPanel
 from .messages import ask, message
@@ -41,12 +40,6 @@ from .view_theme import apply_view_theme
 from .window_menus import build_menus
 from .window_title import track_title
 
-# The prediction grid with its boundary is the costliest redraw (~7 ms for the full
-# 100×100 grid): during training it is redrawn 5 times a second on a 50×50 grid (~2 ms),
-# which keeps the boundary moving visibly and leaves the engine its time; the loss plot
-# and the status bar keep their 30 updates a second. The full grid comes back when
-# training stops (the model's state_changed).
-PREDICTION_INTERVAL = 0.2
 # First start: this share of the screen's free area, at most the size the layout was made for.
 FIRST_SIZE_SHARE, FIRST_SIZE_MAX = 0.92, (1600, 1000)
 # Below this width the editor shares the data dock's place (a tab) so the matrices get the
@@ -85,7 +78,6 @@ class MainWindow(QMainWindow):
         self._saved_docks: dict[str, bool] = {}
         self._presenting = False
         self._saved_centre: list[int] = []   # the splitter's sizes before presentation mode
-        self._prediction_at = -float("inf")   # when training last redrew the prediction
 
         self.graph = GraphView()
         self.matrices = MatrixPanel()
@@ -116,6 +108,8 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.data_dock, self.loss_dock, Qt.Orientation.Vertical)
 
         self.controls = Controls(self.model, self)
+        self.live = LiveTraining(self.model, self.graph, self.matrices, self.data_view,
+                                 lambda: self.layer, self.loss_plot, parent=self)
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
         self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True
@@ -208,6 +202,8 @@ class MainWindow(QMainWindow):
 
     def _redraw_all(self) -> None:
         self._on_changed(Change.ALL)
+        if self.live.active:   # a new theme mid-run: the weights now, not the stepped pass
+            self.live.redraw()
 
     def _on_notice(self, text: str) -> None:
         self.status.showMessage(text, 15000)
@@ -243,12 +239,7 @@ class MainWindow(QMainWindow):
         self.status.showMessage("training…", 2000)
 
     def _on_training_progressed(self, rec) -> None:
-        self.status.show_record(rec)
-        self.loss_plot.refresh()
-        now = time.perf_counter()
-        if now - self._prediction_at >= PREDICTION_INTERVAL:
-            self._prediction_at = now
-            self.data_view.refresh_prediction(TRAINING_RESOLUTION)
+        self.status.show_record(rec)   # the plots: self.live (live_training.py)
 
     def _on_training_paused(self) -> None:
         self.status.clearMessage()
@@ -284,7 +275,10 @@ class MainWindow(QMainWindow):
     def _show_layer(self) -> None:
         """Another layer's matrices (the experiment did not change)."""
         self.formula.show_cell_text(None)
-        self.matrices.show_layer(self.model.stepper, self.layer)
+        if self.live.active:   # training: the layer's weights now, not the stepped pass
+            self.live.redraw()
+        else:
+            self.matrices.show_layer(self.model.stepper, self.layer)
         self.graph.set_selected_layer(self.layer)
 
     def _on_cell_hovered(self, quantity: str, layer: int, row: int, col: int) -> None:
@@ -357,6 +351,7 @@ class MainWindow(QMainWindow):
                 pass
         self.controls.epochs.setValue(s.get("epochs"))
         self.controls.speed.setValue(s.get("play_speed"))
+        self.controls.set_train_speed(s.get("train_speed"))   # 0: max
 
     def _first_geometry(self) -> None:
         """A share of the screen, centred, rather than whatever size Qt picks."""
@@ -390,7 +385,8 @@ class MainWindow(QMainWindow):
         for key, value in (("lr", self.model.lr), ("batch_size", self.model.batch_size),
                            ("optimizer", self.model.optimizer_name),
                            ("epochs", self.controls.epochs.value()),
-                           ("play_speed", self.controls.speed.value())):
+                           ("play_speed", self.controls.speed.value()),
+                           ("train_speed", self.controls.train_speed_value() or 0.0)):
             s.set(key, value)
         s.sync()
 

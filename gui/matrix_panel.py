@@ -34,6 +34,10 @@ SLOTS = (
 
 
 HOVER_PROMPT = "Hover a cell to see its row, column and value."
+# While training the stepped pass's per-sample records (z, a, δ, …) belong to weights that
+# are gone: their slots say so instead of showing numbers that disagree with W.
+LIVE_BLANK = "training: pause or step to see"
+LIVE_KEYS = ("W", "b", "dW", "db")   # what follows training live (the engine's records)
 
 
 class MatrixPanel(QWidget):
@@ -59,6 +63,7 @@ class MatrixPanel(QWidget):
         self._scale = 1.0
         self._layer: int | None = None
         self._stepper = None
+        self._live: tuple | None = None   # show_live's arguments while training is shown
         self._marked: tuple[str, ...] = ()
         self._hover: tuple[str, int, int] | None = None
         # Quiz mode: {(quantity, layer): shape} shown as "?" while not computed, and the
@@ -135,6 +140,7 @@ class MatrixPanel(QWidget):
         L = len(st.params)
         if not 1 <= layer <= L:
             raise ValueError(f"layer must be in 1..{L}, got {layer}")
+        self._live = None   # the stepper's record again (training ended or paused)
         self._layer = layer
         self._stepper = stepper
         self._show_y_column(layer == L and self._y_fits())
@@ -195,7 +201,7 @@ class MatrixPanel(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
         st = self._stepper
-        if st is not None and self._layer == len(st.state.params) \
+        if st is not None and self._live is None and self._layer == len(st.state.params) \
                 and self._y_shown != self._y_fits():
             self.show_layer(st, self._layer)
 
@@ -225,8 +231,7 @@ class MatrixPanel(QWidget):
         if cells == self._unknown and chosen == self._chosen:
             return
         self._unknown, self._chosen = dict(cells), chosen
-        if self._layer is not None and self._stepper is not None:
-            self.show_layer(self._stepper, self._layer)
+        self._redraw()
 
     def image_data(self, quantity: str) -> np.ndarray | None:
         """The array the heatmap ``quantity`` shows; ``None`` while it reads "not computed yet"."""
@@ -268,8 +273,7 @@ class MatrixPanel(QWidget):
             hm.set_tick_font(tick)
             hm.label.set_base_font(style.font(f))
             hm.title = None  # force the title to re-render at the new size
-        if self._layer is not None:
-            self.show_layer(self._stepper, self._layer)
+        self._redraw()
 
     # -- helpers ------------------------------------------------------------
     @staticmethod
@@ -370,7 +374,8 @@ class MatrixPanel(QWidget):
         self._set_tip(self._maps[key].plot.vb, text)
         if self._hover != (key, row, col):
             self._hover = (key, row, col)
-            self.cell_hovered.emit(q, layer, row, col)
+            if self._live is None:   # the stepper's explanation would be of older weights
+                self.cell_hovered.emit(q, layer, row, col)
 
     def _leave(self) -> None:
         if self._hover is not None:
@@ -453,3 +458,54 @@ class MatrixPanel(QWidget):
         q, off = self.slot_quantity(key)
         L = len(self._stepper.state.params) if self._stepper is not None else None
         return quantity_title(q, layer + off, None, L)
+
+    # -- live training ---------------------------------------------------------------
+    def _redraw(self) -> None:
+        """Draw again what is shown (after a font, quiz or size change)."""
+        if self._live is not None:
+            self.show_live(*self._live)
+        elif self._layer is not None and self._stepper is not None:
+            self.show_layer(self._stepper, self._layer)
+
+    @property
+    def live(self) -> bool:
+        """True while the panel follows training (``show_live``) instead of the stepper."""
+        return self._live is not None
+
+    def show_live(self, params, layer: int, grads=None, iteration: int | None = None,
+                  batch: int | None = None) -> None:
+        """While training: W_ℓ, b_ℓ as they are now (``params``, the network's (W, b) pairs)
+        and ∂C/∂W_ℓ, ∂C/∂b_ℓ of the latest iteration (``grads``, the trainer's record, or
+        None); every per-sample slot says ``LIVE_BLANK``. ``show_layer`` ends it."""
+        L = len(params)
+        if not 1 <= layer <= L:
+            raise ValueError(f"layer must be in 1..{L}, got {layer}")
+        self._live = (params, layer, grads, iteration, batch)
+        self._layer = layer
+        self._set_update_view(False)   # ∂C/∂W, ∂C/∂b live in the backward row
+        self._update_record = None
+        self._marked = ()
+        self._show_y_column(False)   # y is the stepped batch's target: per-sample too
+        if self._hover is not None:
+            self._hover = None
+            self._hover_label.setText(HOVER_PROMPT)
+        W, b = params[layer - 1]
+        arrays = {"W": W, "b": b}
+        if grads is not None:
+            arrays.update(dW=grads.dW[layer], db=grads.db[layer])
+        for key, q, off, _r, _c, _s in SLOTS:
+            hm = self._maps[key]
+            arr = arrays.get(key)
+            hm.show(arr, LIVE_BLANK)
+            shape = arr.shape if arr is not None else None
+            title = quantity_title(q, layer + off, shape, L)
+            hm.set_title(self._title_html(title, False, None),
+                         self._title_html(title, True, style.NEUTRAL))
+            hm.set_marked(None)
+        self._glw.scene().prepareForPaint()
+        # Short (it must fit 1280 px) and without the iteration number (the graph shows it):
+        # a header that changes 15 times a second re-lays out the panel each time.
+        grad_text = "" if grads is None else "; ∂C/∂W, ∂C/∂b of the last mini-batch"
+        self._header.setText(f"<b>Layer ℓ = {layer}</b> of {L} · "
+                             f"<b style='color:{style.PHASE_COLORS['update']}'>training</b>:"
+                             f" W, b now{grad_text}")

@@ -15,6 +15,8 @@ from PyQt6.QtWidgets import QApplication
 
 from engine.experiment import DEFAULT_BATCH, DEFAULT_LR
 
+from .controls import DEFAULT_TRAIN_SPEED
+
 ORGANIZATION = "BackpropLens"
 APPLICATION = "Backprop Lens"
 THEMES = ("light", "dark")
@@ -42,6 +44,7 @@ DEFAULTS: dict[str, tuple[Any, type]] = {
     "optimizer": ("sgd", str),
     "epochs": (30, int),
     "play_speed": (4.0, float),
+    "train_speed": (DEFAULT_TRAIN_SPEED, float),   # iterations per second; 0: max
     "cell_numbers": (True, bool),   # View → Numbers in cells (when they fit)
     "cell_digits": (3, int),
 }

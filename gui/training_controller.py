@@ -7,6 +7,15 @@ make the GUI redraw (``progress``, ``epoch_finished``) are throttled to at most
 ``MAX_UPDATES_PER_SECOND``, whatever the engine's speed: many fast iterations
 or epochs are coalesced into one emission carrying the latest record (the
 History keeps every value).
+
+At full speed the window's share of the GUI thread is bounded too: the time between
+chunks (slots, paints, other events) is counted against the chunks' time, and a flush
+waits while the window has had more than 1 − ``ENGINE_SHARE`` of it.
+
+A rate limit (``set_rate``: iterations per second, ``None`` = as fast as it goes)
+paces the run by the controller's clock: each tick runs the iterations due since
+the rate was set, never sleeping the GUI thread; an engine slower than the rate
+simply runs flat out (the backlog is dropped, not caught up in a burst).
 """
 
 from __future__ import annotations
@@ -22,6 +31,18 @@ from engine.training import TrainingDiverged
 
 CHUNK_SECONDS = 0.025
 MAX_UPDATES_PER_SECOND = 30.0
+# At a limited rate the timer still ticks at least this often (ms), so a new rate, a
+# pause or a stop is acted on at once even at 1 iteration per second.
+MAX_TICK_MS = 50
+# At full speed the engine keeps at least this share of the GUI thread's time: the time
+# between two chunks (the slots a flush sets off, the paints after them, anything else the
+# event loop does) is counted against the chunks' time, and the next flush waits while the
+# window has had more than its part (1 − share). MAX_UPDATES_PER_SECOND when redraws are
+# cheap; MIN_UPDATES_PER_SECOND whatever they cost. The counts halve each second or so:
+# a recent memory, so a costly moment (a resize) is not paid for for long.
+ENGINE_SHARE = 0.85
+MIN_UPDATES_PER_SECOND = 2.0
+BUDGET_MEMORY = 1.0
 
 
 class TrainingController(QObject):
@@ -29,7 +50,8 @@ class TrainingController(QObject):
 
     Signals
     -------
-    progress(TrainRecord) : the latest record, at most 30 times a second.
+    progress(TrainRecord) : the latest record, at most 30 times a second (fewer at full
+        speed when the window's redraws would take the engine more than its share).
     epoch_finished(TrainRecord) : the latest epoch-end record (``epoch_done``), throttled
         together with ``progress``.
     training_started, training_paused : no arguments.
@@ -57,6 +79,12 @@ class TrainingController(QObject):
         self._last_emit = -float("inf")
         self._pending: Any = None        # latest record not yet emitted
         self._pending_epoch: Any = None  # latest epoch-end record not yet emitted
+        self._rate: float | None = None  # iterations per second; None: as fast as it goes
+        self._pace_t0 = 0.0              # the clock when pacing (re)started …
+        self._pace_n = 0                 # … and the iterations run since
+        self._engine_time = 0.0          # seconds in chunks (full speed), recently …
+        self._gui_time = 0.0             # … and seconds between them
+        self._chunk_end: float | None = None
         app = QCoreApplication.instance()
         if app is not None:  # quitting mid-run: stop the timer cleanly
             app.aboutToQuit.connect(self.stop)
@@ -71,6 +99,30 @@ class TrainingController(QObject):
     def is_paused(self) -> bool:
         """True when a run was started and paused, and can be resumed."""
         return self._gen is not None and not self._timer.isActive()
+
+    @property
+    def rate(self) -> float | None:
+        """Iterations per second the run is paced at; ``None``: as fast as it goes."""
+        return self._rate
+
+    def set_rate(self, rate: float | None) -> None:
+        """Pace training at ``rate`` iterations per second (``None``: no limit).
+
+        Takes effect at once, also in the middle of a run: pacing starts afresh from now.
+        """
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, (int, float))
+                                 or not 0 < rate < float("inf")):
+            raise ValueError(f"the training speed must be a number of iterations per second "
+                             f"> 0, or None for no limit; got {rate!r}")
+        self._rate = None if rate is None else float(rate)
+        self._timer.setInterval(0 if rate is None else
+                                max(1, min(MAX_TICK_MS, int(1000 / float(rate)))))
+        self._start_pacing()
+
+    def _start_pacing(self) -> None:
+        self._pace_t0, self._pace_n = self._clock(), 0
+        self._engine_time = self._gui_time = 0.0
+        self._chunk_end = None
 
     # -- commands ---------------------------------------------------------------
     def start(self, trainer: Any, epochs: int | None, on_grads: Any = None) -> None:
@@ -89,6 +141,7 @@ class TrainingController(QObject):
         self._gen = trainer.run(epochs) if on_grads is None else trainer.run(epochs, on_grads)
         self._pending = self._pending_epoch = None
         self._last_emit = -float("inf")
+        self._start_pacing()
         self._timer.start()
         self.training_started.emit()
 
@@ -104,6 +157,7 @@ class TrainingController(QObject):
         """Continue a paused run."""
         if self._gen is None or self._timer.isActive():
             return
+        self._start_pacing()   # the time paused is not owed iterations
         self._timer.start()
         self.training_started.emit()
 
@@ -123,14 +177,28 @@ class TrainingController(QObject):
         # End the chunk when the next update is due, so the window gets its 30 updates a
         # second; 25 ms chunks alone would flush only every second chunk (20 a second).
         now = self._clock()
-        deadline = min(now + CHUNK_SECONDS,
-                       max(now, self._last_emit + 1.0 / MAX_UPDATES_PER_SECOND))
+        if self._chunk_end is not None:   # the window's time since the last chunk
+            self._gui_time += now - self._chunk_end
+            self._chunk_end = None
+        # The chunk ends when the next flush may come (so the window gets its updates on
+        # time), at the latest after CHUNK_SECONDS.
+        deadline = now + min(CHUNK_SECONDS, max(0.0, self._wait_for_flush(now)))
+        due = None
+        if self._rate is not None:
+            # The first iteration runs at once, then one every 1/rate seconds.
+            due = int((now - self._pace_t0) * self._rate) + 1 - self._pace_n
+            if due <= 0:   # nothing due: only a record the throttle held back
+                self._maybe_flush()
+                return
+            # The iterations due get a whole chunk (the redraw comes right after them);
+            # only an engine slower than the rate runs out of it and drops the backlog.
+            deadline = now + CHUNK_SECONDS
         try:
             # The engine checks every loss and gradient for NaN/Inf itself and raises
             # TrainingDiverged; numpy's overflow warnings on the way there are noise
             # (and an exception where warnings are errors, as in the tests).
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._run_chunk(gen, deadline)
+                self._run_chunk(gen, deadline, due)
         except StopIteration:
             self._end()
             self.training_finished.emit()
@@ -148,17 +216,47 @@ class TrainingController(QObject):
             self._end()
             self.training_failed.emit(f"training stopped: {type(exc).__name__}: {exc}")
             return
-        if self._clock() - self._last_emit >= 1.0 / MAX_UPDATES_PER_SECOND:
+        if self._rate is None:
+            end = self._clock()
+            self._engine_time += end - now
+            self._chunk_end = end
+            if self._engine_time + self._gui_time > BUDGET_MEMORY:
+                self._engine_time *= 0.5
+                self._gui_time *= 0.5
+        self._maybe_flush()
+
+    def _wait_for_flush(self, now: float) -> float:
+        """Seconds (of engine work, at full speed) before the next flush may come: at most
+        30 flushes a second, and at full speed none while the window has had more than its
+        share of the time (but one every 1/MIN_UPDATES_PER_SECOND s whatever it costs)."""
+        wait = self._last_emit + 1.0 / MAX_UPDATES_PER_SECOND - now
+        if self._rate is None and now - self._last_emit < 1.0 / MIN_UPDATES_PER_SECOND:
+            owed = self._gui_time * ENGINE_SHARE / (1.0 - ENGINE_SHARE) - self._engine_time
+            wait = max(wait, min(owed, self._last_emit + 1.0 / MIN_UPDATES_PER_SECOND - now))
+        return wait
+
+    def _maybe_flush(self) -> None:
+        if self._wait_for_flush(self._clock()) <= 0:
             self._flush()
 
-    def _run_chunk(self, gen: Generator[Any, None, None], deadline: float) -> None:
-        """Advance the generator until the chunk's time budget is spent."""
+    def _run_chunk(self, gen: Generator[Any, None, None], deadline: float,
+                   due: int | None = None) -> None:
+        """Advance the generator until the chunk's time budget is spent, or ``due``
+        iterations (a limited rate) have run."""
+        n = 0
         while True:
             rec = next(gen)
+            n += 1
+            self._pace_n += 1
             self._pending = rec
             if getattr(rec, "epoch_done", False):
                 self._pending_epoch = rec
+            if due is not None and n >= due:
+                return
             if self._clock() >= deadline:
+                if due is not None and self._rate is not None:
+                    # Behind the clock: drop the backlog, the next iteration is due 1/rate on.
+                    self._pace_t0 = self._clock() - (self._pace_n - 1) / self._rate
                 return
 
     def _flush(self) -> None:
