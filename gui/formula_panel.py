@@ -130,7 +130,7 @@ class FormulaPanel(QWidget):
             self._shapes.setText(record.formula_shapes)
             self._sentence.setText(describe(record))
         self._restyle()
-        self._fit_height()
+        self._fit_height(grow=False)
 
     def apply_theme(self) -> None:
         """Take style's current paper and text colours."""
@@ -149,7 +149,7 @@ class FormulaPanel(QWidget):
         self._cell.setStyleSheet(f"color: {color};")
         # Presentation mode: the hint's line goes to the equation until a cell is hovered.
         self._cell.setVisible(not (self._compact and text is None))
-        self._fit_height()
+        self._fit_height(grow=False)
 
     def set_compact(self, on: bool) -> None:
         """Presentation mode: no "hover a cell" hint line (the arithmetic still appears)."""
@@ -176,11 +176,14 @@ class FormulaPanel(QWidget):
         self._cell.setFont(style.font(f, 2, family="monospace"))
         self._restyle()
 
-    def _fit_height(self) -> None:
+    def _fit_height(self, grow: bool = True) -> None:
         """The largest scale, down to ``FIT_MIN`` × the one asked for, that needs no scrolling.
 
         At 1280×720 in presentation mode the panel is ~130 px high: at the full scale
-        the sentence was cut off below a scroll bar.
+        the sentence was cut off below a scroll bar.  ``grow=False`` (a new step or
+        hovered cell) starts from the scale in use and only shrinks: the text keeps
+        its size from step to step, and a step costs one measurement, not a font
+        change per scale tried (three of them made a step 2-3× slower).
         """
         view = self._viewport
         avail, width = view.height(), view.width()
@@ -188,7 +191,8 @@ class FormulaPanel(QWidget):
             return
         # hardly below the normal size: the point of presentation mode is larger text
         floor = PRESENTATION_FIT_MIN if self._wanted > 1.0 else NORMAL_FIT_MIN
-        f, lowest = self._wanted, max(min(floor, self._wanted), self._wanted * FIT_MIN)
+        lowest = max(min(floor, self._wanted), self._wanted * FIT_MIN)
+        f = self._wanted if grow else self._scale
         while True:
             if abs(f - self._scale) > 1e-9:
                 self._apply_scale(f)
@@ -200,7 +204,10 @@ class FormulaPanel(QWidget):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         """Fit again when the scroll area's viewport (not only this panel) got its new size."""
         if obj is self._viewport and event.type() == QEvent.Type.Resize:
-            self._fit_height()
+            # Grow back only when the height changed: a width change alone is mostly the
+            # scroll bar coming or going, and growing then set fonts three times a step
+            # (the bar came back at once) — a short window's step took twice as long.
+            self._fit_height(grow=event.size().height() != event.oldSize().height())
         return False
 
     def wanted_height(self) -> int:

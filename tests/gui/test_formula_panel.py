@@ -100,3 +100,28 @@ def test_a_short_panel_fits_its_text_but_never_below_the_normal_size(panel, qtbo
         if height == 600:
             assert size == pytest.approx(1.6 * normal)
     assert not panel._cell.isVisible()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_short_panel_keeps_its_font_from_step_to_step(panel, qtbot):
+    # Too short for the text at any scale: the scroll bar comes and goes as the text
+    # changes. The panel used to try every scale again each time (three font changes a
+    # step, twice a step's time in a 736 px window); now a step only measures.
+    st = make_stepper()
+    panel.resize(500, 60)
+    panel.show()
+    qtbot.wait(20)
+    panel.show_step(st.next())
+    qtbot.wait(20)
+    fonts = []
+    original = panel._apply_scale
+    panel._apply_scale = lambda f: (fonts.append(f), original(f))
+    sizes = set()
+    for _ in range(st.K - 1):
+        panel.show_step(st.next())
+        qtbot.wait(1)   # the scroll bar's resize of the viewport is delivered
+        sizes.add(panel._formula.font().pointSizeF())
+    assert fonts == [] and len(sizes) == 1
+    panel.resize(500, 400)   # taller: the text grows back
+    qtbot.wait(20)
+    assert fonts and panel._formula.font().pointSizeF() >= max(sizes)
