@@ -266,6 +266,8 @@ def bench_steps(app, rounds: int, steps: int, tmp: str) -> None:
             "2-8-8-1, batch 32": window(app, batch, tmp, "b"),
             "784-128-64-10, batch 64": window(app, wide, tmp, "w"),
             "784-512-512-10, batch 64": window(app, big, tmp, "g")}
+    for w in wins.values():   # the size the table names (the offscreen screen gave 736×736)
+        w.resize(1500, 950)
     batch.select_sample(None)
     wide.set_batch_size(64)
     wide.select_sample(None)
