@@ -52,6 +52,7 @@ class GraphFit:
     _label_step: int
     _highlight: tuple[str, int | None]
     title_dropped = False   # the step's title and arrow left out: the view is too short
+    _fitted_loss_w = 0.0    # px of the loss text the last fit made room for
 
     def _fit_range(self) -> None:
         """The picture in data units plus margins in pixels for the texts around it.
@@ -83,6 +84,7 @@ class GraphFit:
                                and self._highlight[0] in ("forward", "loss", "backward"))
         x0, L = 0.0, len(self._sizes) - 1
         loss_w = max(size(self._loss_text).width(), size(self._c_text).width())
+        self._fitted_loss_w = loss_w
 
         def scales(form: int) -> tuple[float, float, float, float]:
             label_w, label_h = self._label_size(form)
@@ -177,6 +179,12 @@ class GraphFit:
                 if form != ONE_LINE:
                     item.textItem.setTextWidth(item.textItem.document().idealWidth())
                 item.updateTextPos()
+
+    def _refit_if_loss_grew(self) -> None:
+        """Fit again when the loss text became wider than the one fitted ("C = 2.967e-06"
+        after "C = 0.1872"): the right margin was sized for the shorter one and cut it."""
+        if self._loss_text.textItem.boundingRect().width() > self._fitted_loss_w + 0.5:
+            self._fit_range()
 
     def needed_height(self, spacing: float = MIN_SPACING) -> int:
         """The view's height (px) at which neurons are ``spacing`` px apart, without title.

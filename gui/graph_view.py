@@ -111,6 +111,7 @@ class GraphView(GraphFit, QWidget):
         self._set_highlight(stepper.last)
         loss = stepper.state.loss
         self._loss_text.setText(style.NOT_COMPUTED if loss is None else f"C = {style.fmt(loss)}")
+        self._refit_if_loss_grew()
 
     def show_live(self, params, iteration: int | None = None,
                   loss: float | None = None) -> None:
@@ -124,6 +125,7 @@ class GraphView(GraphFit, QWidget):
                                               else f" · iteration {iteration}"))
         self._step_text.setColor(style.PHASE_COLORS["update"])
         self._loss_text.setText("training" if loss is None else f"batch: {style.fmt(loss)}")
+        self._refit_if_loss_grew()
 
     def drawn_weights(self) -> tuple[Any, Any]:
         """(the (W, b) pairs the edges show, the update's record or None): while training

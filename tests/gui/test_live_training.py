@@ -227,3 +227,4 @@ def test_training_from_the_update_step_puts_the_backward_row_back(window, qtbot)
     window.live.redraw()
     assert mp.live and not mp.showing_update
     assert np.array_equal(mp.image_data("dW"), m.trainer.last_grads.dW[mp.layer])
+
