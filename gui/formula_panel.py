@@ -132,6 +132,20 @@ class FormulaPanel(QWidget):
         self._restyle()
         self._fit_height(grow=False)
 
+    def show_training(self, optimizer: str, formula: str, lr: float, batch_size: int) -> None:
+        """While training runs: the update each iteration makes (``formula``, the
+        optimizer's own text) and how to see one iteration step by step."""
+        self._phase = "update"
+        self._title.setText(f"Training · {optimizer}")
+        self._formula.setText(f"{formula}   (α = {style.fmt(lr)})")
+        self._shapes.setText("")
+        samples = f"{batch_size} sample{'s' if batch_size != 1 else ''}"
+        self._sentence.setText(f"Each iteration takes the next mini-batch of {samples} through "
+                               "the forward pass, the backward pass and this update. "
+                               "Pause (Space) to step through one.")
+        self._restyle()
+        self._fit_height(grow=False)
+
     def apply_theme(self) -> None:
         """Take style's current paper and text colours."""
         for w in self._papers:

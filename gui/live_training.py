@@ -47,6 +47,9 @@ class LiveTraining(QObject):
         The layer (1..L) the matrices show, asked at each redraw (the window's choice).
     loss_plot : LossPlotWidget, optional
         Refreshed with the data view (``DATA_INTERVAL``).
+    formula : FormulaPanel, optional
+        Says what each iteration does while training (the stepped pass's hint,
+        "press → to start", is wrong while → is disabled).
     clock : callable
         Seconds, for the throttle; injectable so tests count redraws without timing.
     """
@@ -54,11 +57,12 @@ class LiveTraining(QObject):
     def __init__(self, model: Any, graph: Any, matrices: Any, data_view: Any,
                  layer: Callable[[], int], loss_plot: Any = None,
                  clock: Callable[[], float] = time.perf_counter,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, formula: Any = None) -> None:
         super().__init__(parent)
         self.model, self.graph, self.matrices, self.data_view = model, graph, matrices, data_view
         self._layer = layer
         self.loss_plot = loss_plot
+        self.formula = formula
         self._clock = clock
         self._active = False
         self._due = -float("inf")   # when the next redraw may happen
@@ -82,6 +86,10 @@ class LiveTraining(QObject):
         self._rec = None
         self._due = self._data_at = -float("inf")
         self.redraw()   # at once: the stepped pass's numbers leave the screen
+        m = self.model
+        if self.formula is not None:
+            self.formula.show_training(m.optimizer_name, m.optimizer.formula, m.lr,
+                                       m.trainer.batch_size)
 
     def _on_progress(self, rec: Any) -> None:
         self._rec = rec

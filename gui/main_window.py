@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
 
         self.controls = Controls(self.model, self)
         self.live = LiveTraining(self.model, self.graph, self.matrices, self.data_view,
-                                 lambda: self.layer, self.loss_plot, parent=self)
+                                 lambda: self.layer, self.loss_plot, parent=self,
+                                 formula=self.formula)
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
         self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True

@@ -228,3 +228,18 @@ def test_training_from_the_update_step_puts_the_backward_row_back(window, qtbot)
     assert mp.live and not mp.showing_update
     assert np.array_equal(mp.image_data("dW"), m.trainer.last_grads.dW[mp.layer])
 
+
+
+def test_while_training_the_formula_says_what_each_iteration_does(window, qtbot):
+    # "press → to start" is wrong while → is disabled: the panel shows the update every
+    # iteration makes, with the α and batch size in use; the stepped view comes back after.
+    m = window.model
+    m.set_lr(0.5)
+    run_until(window, qtbot, 5)
+    text = window.formula.plain_text()
+    assert "Training · sgd" in text and "W ← W − α ∂C/∂W" in text and "(α = 0.5)" in text
+    assert f"mini-batch of {m.trainer.batch_size} samples" in text
+    assert "press →" not in text
+    with qtbot.waitSignal(m.training_paused):
+        m.pause()
+    assert "Training ·" not in window.formula.plain_text()
