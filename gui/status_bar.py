@@ -159,6 +159,9 @@ class LensStatusBar(QStatusBar):
         """Draw a TrainRecord during training."""
         self.phase.setText(f"<b style='color:{style.PHASE_COLORS['update']}'>training</b>")
         self.layer.setText("layer –")
+        # Not the stepped pass's "step k of K": training takes whole iterations, and the
+        # pass shown before it started belongs to weights it has replaced.
+        self.step.setText("step –")
         self.epoch.setText(f"epoch {rec.epoch}")
         self.iteration.setText(f"iteration {rec.iteration}")
         self.loss.setText(f"loss {rec.loss:.4g} (last batch)", f"loss {rec.loss:.4g}")

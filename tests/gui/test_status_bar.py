@@ -43,3 +43,14 @@ def test_a_narrow_bar_elides_its_fields_instead_of_cutting_them(qtbot):
             assert all(w.shown_text() == w.text() for w in plain)   # room for all of it
     assert bar.loss.text() == "loss 0.01235 (last batch)"
     assert bar.loss.shown_text() == "loss 0.01235"
+
+
+def test_while_training_the_step_field_shows_no_stepped_pass(qtbot):
+    # "step 14 of 14 (pass 1)" stayed on screen while training replaced that pass's weights.
+    bar = LensStatusBar()
+    qtbot.addWidget(bar)
+    bar.show_status({"phase": "update", "layer": None, "k": 14, "K": 14, "pass": 0,
+                     "epoch": 0, "iteration": 1, "loss": 0.2, "loss_is_step": True})
+    assert bar.step.text().startswith("step 14 of 14")
+    bar.show_record(SimpleNamespace(epoch=3, iteration=17, loss=0.1))
+    assert bar.step.text() == "step –" and bar.iteration.text() == "iteration 17"
