@@ -49,8 +49,7 @@ screenshots: $(STAMP)
 	$(PY) main.py --screenshot docs/screenshots/forward.png --steps 3 --size 1600x1000
 	$(PY) main.py --screenshot docs/screenshots/backward.png --steps 9 --size 1600x1000
 	$(PY) main.py --screenshot docs/screenshots/training.png --train-epochs 100 --size 1600x1000
-	$(PY) main.py --screenshot docs/screenshots/presentation-1280x720.png --steps 7 \
-		--size 1280x720 --presentation
+	QT_QPA_PLATFORM=offscreen $(PY) docs/lecture_screenshots.py
 	$(PY) main.py --screenshot docs/screenshots/worked_example.png --example mazur --steps 6 \
 		--size 1600x1000
 
