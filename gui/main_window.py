@@ -7,7 +7,7 @@ draws from the engine's records held by the model (``model.stepper``,
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QAction
 from PyQt6.QtWidgets import (
     QApplication,
@@ -45,6 +45,9 @@ FIRST_SIZE_SHARE, FIRST_SIZE_MAX = 0.92, (1600, 1000)
 # Below this width the editor shares the data dock's place (a tab) so the matrices get the
 # centre: beside three columns, five heatmaps got ~40 px each at 1280 px.
 TABBED_EDITOR_BELOW = 1400
+# px the centre needs for a row of five heatmaps with their titles; a window made narrower
+# (a laptop plugged into a 1280×720 projector) takes it from the docks, not the matrices.
+CENTRE_MIN_WIDTH = 660
 # Presentation mode: shares of the centre's height for graph, matrices and formula. The
 # matrices are what the class looks at; the graph keeps enough for its columns of neurons
 # and the formula for its equation and explanation.
@@ -114,6 +117,7 @@ class MainWindow(QMainWindow):
         self.step_toolbar, self.train_toolbar = self.controls.build_toolbars(self)
         self.toolbar_fit = ToolbarFitter(self, self.step_toolbar, self.train_toolbar)
         self._size_docks = True
+        self._narrowing_queued = False
         self.status = LensStatusBar(self)
         self.setStatusBar(self.status)
         self.file_controller = FileController(
@@ -380,6 +384,26 @@ class MainWindow(QMainWindow):
                          [max(220, int(w * 0.16)), max(360, int(w * 0.28))],
                          Qt.Orientation.Horizontal)
 
+    def _keep_centre_wide(self) -> None:
+        """Give the centre back the width its matrices need when the window got narrower:
+        the editor joins the data dock as a tab (as at a first start below 1400 px), then
+        the dock column gives up width (down to 340 px)."""
+        self._narrowing_queued = False
+        short = CENTRE_MIN_WIDTH - self.centre.width()
+        if short <= 0 or self._presenting:
+            return
+        beside = [d for d in (self.editor_dock, self.data_dock)
+                  if d.isVisible() and not d.isFloating()
+                  and self.dockWidgetArea(d) != Qt.DockWidgetArea.NoDockWidgetArea]
+        if self.editor_dock in beside and self.data_dock in beside \
+                and not self.tabifiedDockWidgets(self.editor_dock):
+            self.tabifyDockWidget(self.data_dock, self.editor_dock)
+            self.data_dock.raise_()
+            return   # the next resize pass looks again at what the centre got
+        if self.data_dock in beside:
+            width = max(340, self.data_dock.width() - short)
+            self.resizeDocks([self.data_dock], [width], Qt.Orientation.Horizontal)
+
     def save_settings(self) -> None:
         s = self.settings
         s.set_geometry(self.saveGeometry(), self.saveState())
@@ -399,6 +423,9 @@ class MainWindow(QMainWindow):
         if self._size_docks and w > 0:
             self._arrange_docks(w)
             self._size_docks = False
+        elif w > 0 and not self._narrowing_queued:
+            self._narrowing_queued = True   # after the layout has given the centre its width
+            QTimer.singleShot(0, self._keep_centre_wide)
         if self._presenting and presentation_scale(self.height()) != self._font_scale:
             self.set_font_scale(presentation_scale(self.height()))
 

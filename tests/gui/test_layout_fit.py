@@ -73,3 +73,26 @@ def test_no_text_is_clipped_or_overlapping(qtbot, tmp_path, net, size, presentin
         assert problems == []
     finally:
         m.shutdown()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_window_made_narrower_gives_its_matrices_their_width_back(qtbot, tmp_path):
+    # A laptop window (docks beside the centre) plugged into a 1280×720 projector: the docks
+    # kept their widths and the centre fell to 424 px, cutting the matrix titles.
+    win = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "s.ini")))
+    qtbot.addWidget(win)
+    win.file_controller.maybe_save = lambda: True
+    try:
+        win.resize(1920, 1080)
+        win.show()
+        qtbot.waitExposed(win)
+        for _ in range(7):
+            win.model.step()
+        assert not win.tabifiedDockWidgets(win.editor_dock)   # beside, at 1920
+        win.resize(1280, 720)
+        qtbot.waitUntil(lambda: win.centre.width() >= 640, timeout=2000)
+        qtbot.wait(50)
+        assert matrix_title_problems(win.matrices) == []
+        assert win.editor_dock in win.tabifiedDockWidgets(win.data_dock)   # one click away
+    finally:
+        win.model.shutdown()
