@@ -33,3 +33,33 @@ def messages(monkeypatch):
     for name in ("warning", "information", "critical", "question"):
         monkeypatch.setattr(QMessageBox, name, fake)
     return seen
+
+
+@pytest.fixture
+def new_window(qtbot, tmp_path, messages):
+    """A factory of main windows for tests: ``new_window(size=(w, h), model=None, show=True)``.
+
+    Each window has its own throw-away settings file, never asks to save, answers message
+    boxes at once (``messages``), is shown at ``size`` (and exposed) unless ``show`` is
+    False, and has its training stopped after the test.
+    """
+    from gui.main_window import MainWindow
+    from gui.settings import AppSettings, make_qsettings
+
+    made: list = []
+
+    def make(size: tuple[int, int] = (1600, 1000), model=None, show: bool = True):
+        ini = tmp_path / f"window{len(made)}.ini"
+        win = MainWindow(model, settings=AppSettings(make_qsettings(ini)))
+        win.file_controller.maybe_save = lambda: True
+        qtbot.addWidget(win)
+        made.append(win)
+        if show:
+            win.resize(*size)
+            win.show()
+            qtbot.waitExposed(win)
+        return win
+
+    yield make
+    for win in made:
+        win.model.shutdown()

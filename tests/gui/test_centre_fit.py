@@ -7,8 +7,6 @@ import pytest
 
 from gui.centre_fit import SHORT_CENTRE, centre_sizes
 from gui.graph_fit import MIN_SPACING
-from gui.main_window import MainWindow
-from gui.settings import AppSettings, make_qsettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -24,16 +22,10 @@ def test_sizes_add_up_and_the_graph_never_gets_less_than_it_needs():
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, messages):
-    w = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "s.ini")))
-    w.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(w)
-    w.resize(1280, 720)
-    w.show()
-    qtbot.waitExposed(w)
+def win(new_window, qtbot):
+    w = new_window((1280, 720))
     qtbot.wait(30)
-    yield w
-    w.model.shutdown()
+    return w
 
 
 def test_at_1280x720_the_graph_gets_room_for_distinct_neurons(win, qtbot):

@@ -5,30 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPointF, Qt
-from PyQt6.QtWidgets import QMessageBox
 
 from engine.datasets import make_dataset
 from gui.consistency import drawn_state_problems
 from gui.draw_data import with_point, without_point
-from gui.main_window import MainWindow
-from gui.settings import AppSettings, make_qsettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    for name in ("warning", "information", "critical", "question"):
-        monkeypatch.setattr(QMessageBox, name,
-                            lambda *a, **k: QMessageBox.StandardButton.Ok)
-    win = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "settings.ini")))
-    win.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.model.shutdown()
+def window(new_window):
+    return new_window((1600, 1000))
 
 
 def click_at(qtbot, win, x, y, button=Qt.MouseButton.LeftButton):

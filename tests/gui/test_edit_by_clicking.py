@@ -7,22 +7,13 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from gui.consistency import drawn_state_problems
-from gui.main_window import MainWindow
-from gui.settings import AppSettings, make_qsettings
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, messages):
-    win = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "settings.ini")))
-    win.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.model.shutdown()
+def window(new_window):
+    return new_window((1400, 900))
 
 
 def double_click(qtbot, widget, pos):

@@ -25,15 +25,8 @@ class FakeClock:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    win = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "s.ini")))
-    win.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(win)
-    win.resize(1600, 1000)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.model.shutdown()
+def window(new_window):
+    return new_window((1600, 1000))
 
 
 def run_until(window, qtbot, iterations: int) -> None:

@@ -21,14 +21,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, messages):
-    w = MainWindow(LensModel(), settings=AppSettings(make_qsettings(tmp_path / "s.ini")))
-    w.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    yield w
-    w.model.shutdown()
+def win(new_window):
+    return new_window((1280, 800))
 
 
 def to_delta_L(win):

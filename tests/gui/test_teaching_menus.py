@@ -16,8 +16,6 @@ from PyQt6.QtGui import QGuiApplication, QImage
 
 from engine.examples import example_names, list_examples, load_example
 from gui.consistency import drawn_state_problems
-from gui.main_window import MainWindow
-from gui.settings import AppSettings, make_qsettings
 from gui.teaching_menus import copy_equation, copy_matrix, export_pass, open_example
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,15 +23,8 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def window(qtbot, tmp_path, messages):
-    win = MainWindow(settings=AppSettings(make_qsettings(tmp_path / "settings.ini")))
-    win.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.model.shutdown()
+def window(new_window):
+    return new_window((1400, 900))
 
 
 def test_the_examples_menu_lists_every_example_by_its_title(window):

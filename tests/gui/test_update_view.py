@@ -13,24 +13,14 @@ from PyQt6.QtCore import QPointF
 
 from engine.quiz import QuizSettings
 from gui.consistency import drawn_state_problems
-from gui.lens_model import LensModel
-from gui.main_window import MainWindow
-from gui.settings import AppSettings, make_qsettings
 from gui.update_row import UPDATE_KEYS
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 
 @pytest.fixture
-def win(qtbot, tmp_path, messages):
-    w = MainWindow(LensModel(), settings=AppSettings(make_qsettings(tmp_path / "s.ini")))
-    w.file_controller.maybe_save = lambda: True
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.model.shutdown()
+def win(new_window):
+    return new_window((1280, 800))
 
 
 def to_update(win, back=0):
